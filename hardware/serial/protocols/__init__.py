@@ -1,0 +1,1 @@
+"""LED display protocols, one module each; every module here is imported by the registry."""
