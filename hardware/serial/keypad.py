@@ -37,7 +37,7 @@ import serial
 
 from .display import _int, line_settings
 from .errors import DeviceConfigError, DeviceOffline
-from .port import SerialPort
+from .port import IO_ERRORS, SerialPort
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +285,7 @@ class SerialKeypad:
                         self._deliver(self.feed(data, self.clock()))
             except DeviceOffline as exc:
                 self._set_status(False, exc.reason)
-            except serial.SerialException as exc:   # defensive: never let the thread die
+            except IO_ERRORS as exc:   # defensive: never let the thread die
                 self.port.broken(exc)
                 self._set_status(False, str(exc))
 

@@ -17,6 +17,12 @@ import serial
 
 from .errors import DeviceConfigError, DeviceOffline
 
+try:  # pyserial's POSIX backend lets termios.error (not an OSError) escape from flush/reset
+    import termios
+    IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # Windows
+    IO_ERRORS = (serial.SerialException, OSError)
+
 PARITIES = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
 
 
@@ -84,7 +90,7 @@ class SerialPort:
                     parity=PARITIES[s.parity], stopbits=s.stopbits, timeout=s.timeout,
                     write_timeout=s.write_timeout)
                 port.open()
-            except (serial.SerialException, OSError, ValueError) as exc:
+            except (*IO_ERRORS, ValueError) as exc:
                 self.last_error = str(exc)
                 raise DeviceOffline(self.label, f"không mở được cổng: {exc}") from exc
             self._serial = port
@@ -104,7 +110,7 @@ class SerialPort:
             try:
                 port.write(data)
                 port.flush()
-            except (serial.SerialException, OSError) as exc:
+            except IO_ERRORS as exc:
                 raise self.broken(exc) from exc
 
     def discard_input(self) -> None:
@@ -113,7 +119,7 @@ class SerialPort:
             port = self.open()
             try:
                 port.reset_input_buffer()
-            except (serial.SerialException, OSError) as exc:
+            except IO_ERRORS as exc:
                 raise self.broken(exc) from exc
 
     def read_some(self, max_bytes: int = 256) -> bytes:
@@ -123,7 +129,7 @@ class SerialPort:
             try:
                 waiting = port.in_waiting
                 return port.read(min(max(waiting, 1), max_bytes))
-            except (serial.SerialException, OSError) as exc:
+            except IO_ERRORS as exc:
                 raise self.broken(exc) from exc
 
     def read_exact(self, count: int, timeout: float) -> bytes:
@@ -139,7 +145,7 @@ class SerialPort:
                         break
                     port.timeout = min(remaining, self.settings.timeout)
                     out += port.read(count - len(out))
-            except (serial.SerialException, OSError) as exc:
+            except IO_ERRORS as exc:
                 raise self.broken(exc) from exc
             finally:
                 if self._serial is not None:
@@ -154,7 +160,7 @@ class SerialPort:
         if self._serial is not None:
             try:
                 self._serial.close()
-            except (serial.SerialException, OSError):
+            except IO_ERRORS:
                 pass
             self._serial = None
 

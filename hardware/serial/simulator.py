@@ -16,6 +16,7 @@ from typing import Self
 import serial
 
 from .display import DisplaySimulator
+from .port import IO_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,13 @@ class BusSimulator:
         while not self._stop.is_set():
             try:
                 port = serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=self.idle_gap)
-            except (serial.SerialException, OSError, ValueError):
+            except (*IO_ERRORS, ValueError):
                 self._stop.wait(self.reopen_s)
                 continue
             self.connected.set()
             try:
                 self._serve(port)
-            except (serial.SerialException, OSError) as exc:
+            except IO_ERRORS as exc:
                 log.info("simulated bus %s lost its line: %s", self.url, exc)
             finally:
                 self.connected.clear()
