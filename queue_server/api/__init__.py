@@ -1,1 +1,7 @@
-"""MotCua."""
+"""The JSON API under /api/v1, used by kiosks, displays, device agents and the pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import counters, events, health, tickets  # noqa: E402,F401  (routes register on import)

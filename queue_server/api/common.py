@@ -1,0 +1,71 @@
+"""Small pieces every API route uses: who is calling, the JSON body, time parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, request
+
+from ..auth import current_principal
+from ..domain.access import Principal, require
+from ..domain.errors import InvalidInput
+from ..extensions import csrf
+from ..service_layer import QueueService
+
+
+def service() -> QueueService:
+    return current_app.extensions["motcua"]
+
+
+def caller(*roles: str) -> Principal:
+    """The authenticated caller with one of `roles` (any role when none are given).
+
+    Browser sessions must also carry the CSRF token on writes; bearer tokens need not.
+    """
+    principal = require(current_principal(), *roles)
+    if g.get("via_session") and request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()
+    return principal
+
+
+def json_body() -> dict[str, Any]:
+    if not request.data:
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput('Nội dung yêu cầu phải là một đối tượng JSON, ví dụ {"service": "HT"}.')
+    return data
+
+
+def parse_time(value: str | None, name: str, tz: ZoneInfo) -> dt.datetime | None:
+    """ISO 8601; a time without an offset is the centre's local time."""
+    if value is None or value == "":
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"Tham số {name}='{value}' không phải thời gian ISO 8601 "
+                           "(ví dụ 2026-11-21T08:00:00+07:00 hoặc 2026-11-21).") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def parse_int(value: str | None, name: str, *, default: int | None, low: int, high: int) -> int | None:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInput(f"Tham số {name} phải là số nguyên.") from None
+    if not low <= number <= high:
+        raise InvalidInput(f"Tham số {name} phải nằm trong khoảng {low}–{high}.")
+    return number
+
+
+def centre_tz(principal: Principal) -> ZoneInfo:
+    with service().uow() as uow:
+        centre = uow.repo.centre(principal.centre_id)
+        return ZoneInfo(centre.timezone)

@@ -1,0 +1,104 @@
+"""The application factory: configuration, database, service layer, blueprints, Socket.IO."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+from flask import Flask, request
+
+from . import errors
+from .config import Config, finalise, load_overrides
+from .extensions import babel, csrf, socketio
+from .service_layer import QueueService
+from .store.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
+
+
+def _load_policy(spec: str | None):
+    if not spec:
+        from .domain.policy import default_policy
+
+        return default_policy
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _locale() -> str:
+    return request.accept_languages.best_match(["vi", "en"]) or "vi"
+
+
+def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flask:
+    app = Flask(__name__, static_folder="../static", static_url_path="/static")
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.config.update({k: v for k, v in load_overrides().items()
+                       if not (isinstance(config, dict) and k in config)})
+    finalise(app.config)
+    app.json.ensure_ascii = False  # Vietnamese stays readable on the wire
+    app.json.sort_keys = False
+
+    engine = make_engine(app.config["DATABASE_URL"],
+                         sqlite_synchronous=app.config["SQLITE_SYNCHRONOUS"],
+                         pool_size=app.config["DB_POOL_SIZE"])
+    app.extensions["motcua_engine"] = engine
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    socketio.init_app(app, async_mode="threading", message_queue=app.config.get("REDIS_URL"),
+                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+
+    from .realtime import Broadcaster
+
+    broadcaster = Broadcaster(socketio)
+    kwargs = {"clock": clock} if clock else {}
+    app.extensions["motcua"] = QueueService(
+        make_session_factory(engine), policy=_load_policy(app.config.get("CALL_POLICY")),
+        publish=broadcaster.publish, **kwargs)
+
+    from .api import bp as api_bp
+    from .web import bp as web_bp
+
+    csrf.exempt(api_bp)  # the API checks CSRF itself, only for browser sessions
+    app.register_blueprint(api_bp)
+    app.register_blueprint(web_bp)
+    errors.register(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    from .cli import register_app_commands
+
+    register_app_commands(app)
+    return app
+
+
+def start_background_jobs(app: Flask) -> threading.Thread:
+    """The closing-time job: cancel waiting tickets once a centre's day is over."""
+    svc: QueueService = app.extensions["motcua"]
+    interval = app.config["CLOSE_CHECK_SECONDS"]
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                cancelled = svc.close_due()
+                if cancelled:
+                    log.info("closing time: cancelled %d waiting tickets", cancelled)
+            except Exception:
+                log.exception("closing-time job failed; will retry")
+            stop.wait(interval)
+
+    thread = threading.Thread(target=run, name="motcua-close-day", daemon=True)
+    thread.start()
+    app.extensions["motcua_jobs_stop"] = stop
+    return thread

@@ -1,0 +1,173 @@
+"""The `motcua` command: set up the database, add users and device tokens, serve."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .auth import hash_password, hash_token, new_token
+from .domain.access import DEVICE_ROLES, USER_ROLES
+from .domain.model import DeviceToken, User
+
+
+def _create_app():
+    from .app import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(name="motcua", create_app=_create_app, load_dotenv=False,
+                  set_debug_flag=False, help="MotCua queue server.")
+
+
+def _service():
+    return current_app.extensions["motcua"]
+
+
+def _centre(uow, code: str | None):
+    from .demo import ensure_centre
+
+    cfg = current_app.config
+    code = code or cfg["CENTRE_CODE"]
+    centre = uow.repo.centre_by_code(code)
+    if centre is None:
+        if code != cfg["CENTRE_CODE"]:
+            raise click.ClickException(f"No centre with code {code!r}.")
+        centre = ensure_centre(uow, code, cfg["CENTRE_NAME"], cfg["TIMEZONE"])
+    return centre
+
+
+@main.command("init")
+@click.option("--demo", is_flag=True, help="Load the demo centre, staff and device tokens.")
+@with_appcontext
+def init_command(demo: bool) -> None:
+    """Create or upgrade the database (idempotent); optionally load the demo centre."""
+    from .demo import load_demo
+    from .store.migrate import upgrade
+
+    upgrade(current_app.extensions["motcua_engine"])
+    with _service().uow() as uow:
+        centre = _centre(uow, None)
+        added = load_demo(uow, centre) if demo else []
+        uow.commit()
+    click.echo(f"Database ready: {current_app.config['DATABASE_URL']}")
+    click.echo(f"Centre: {centre.code} — {centre.name}")
+    if added:
+        click.echo("Demo data added: " + ", ".join(added))
+
+
+@main.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 5000).")
+@click.option("--threads", default=None, type=int, help="Worker threads (> concurrent sockets).")
+@click.option("--init/--no-init", "run_init", default=True, help="Upgrade the database first.")
+def serve_command(host: str | None, port: int | None, threads: int | None, run_init: bool) -> None:
+    """Serve the HTTP API, pages and Socket.IO."""
+    from .app import create_app
+    from .serve import MotCuaServer
+    from .store.migrate import upgrade
+
+    app = create_app()
+    if run_init:
+        upgrade(app.extensions["motcua_engine"])
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    threads = threads or app.config["THREADS"]
+    app.extensions["motcua_engine"].dispose()
+    click.echo(f"MotCua serving on http://{host}:{port}/ ({threads} threads)")
+    MotCuaServer(host, port, threads).run()
+
+
+@main.command("close-day")
+@with_appcontext
+def close_day_command() -> None:
+    """Cancel tickets still waiting after closing time (the server also does this by itself)."""
+    click.echo(f"Cancelled {_service().close_due()} waiting tickets.")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Staff, manager and admin accounts."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Repeat: "):
+            raise click.ClickException("Passwords differ.")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_group.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
+@click.option("--full-name", default=None)
+@click.option("--counters", default="", help="Counter numbers this user may open, e.g. 1,3 (default: all).")
+@click.option("--centre", "centre_code", default=None)
+@with_appcontext
+def user_add(username: str, role: str, full_name: str | None, counters: str,
+             centre_code: str | None) -> None:
+    """Add a user; the password is read from standard input."""
+    password = _read_password()
+    if len(password) < 6:
+        raise click.ClickException("The password must have at least 6 characters.")
+    with _service().uow() as uow:
+        centre = _centre(uow, centre_code)
+        if uow.repo.user_by_username(username):
+            raise click.ClickException(f"User {username!r} already exists.")
+        allowed = []
+        for part in filter(None, (p.strip() for p in counters.split(","))):
+            counter = uow.repo.counter_by_number(centre.id, int(part))
+            if counter is None:
+                raise click.ClickException(f"No counter number {part}.")
+            allowed.append(counter)
+        uow.repo.add(User(centre_id=centre.id, username=username, full_name=full_name or username,
+                          role=role, password_hash=hash_password(password),
+                          allowed_counters=allowed))
+        uow.commit()
+    click.echo(f"User {username} ({role}) added.")
+
+
+@main.group("token")
+def token_group() -> None:
+    """Device tokens for kiosks, displays, device agents and report integrations."""
+
+
+@token_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(DEVICE_ROLES), required=True)
+@click.option("--counter", "counter_number", type=int, default=None,
+              help="Counter number an agent token is bound to (required for agents).")
+@click.option("--centre", "centre_code", default=None)
+@with_appcontext
+def token_add(name: str, role: str, counter_number: int | None, centre_code: str | None) -> None:
+    """Create a device token and print it (last line). It is stored hashed: keep it now."""
+    if role == "agent" and counter_number is None:
+        raise click.ClickException("An agent token needs --counter N.")
+    if role != "agent" and counter_number is not None:
+        raise click.ClickException("Only agent tokens are bound to a counter.")
+    token = new_token()
+    svc = _service()
+    with svc.uow() as uow:
+        centre = _centre(uow, centre_code)
+        counter_id = None
+        if counter_number is not None:
+            counter = uow.repo.counter_by_number(centre.id, counter_number)
+            if counter is None:
+                raise click.ClickException(f"No counter number {counter_number}.")
+            counter_id = counter.id
+        uow.repo.add(DeviceToken(centre_id=centre.id, name=name, role=role,
+                                 token_hash=hash_token(token), counter_id=counter_id,
+                                 created_at=svc.clock()))
+        uow.commit()
+    click.echo(f"Token for {name} ({role}) created. It is shown only once:")
+    click.echo(token)
+
+
+def register_app_commands(app) -> None:
+    """Hook for command groups that live with other packages (printer, catalogue)."""

@@ -1,0 +1,90 @@
+"""Socket.IO: who joins which room, the state sent on every connect, and the broadcaster.
+
+Messages are queued by the service layer after commit and emitted by one background thread,
+so a slow broadcast to hundreds of displays never holds an HTTP answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from .auth import DEVICE_COOKIE, principal_for_token, principal_for_user
+from .extensions import socketio
+from .service_layer import Message, centre_room
+
+log = logging.getLogger(__name__)
+
+
+class Broadcaster:
+    def __init__(self, sio):
+        self.sio = sio
+        self.queue: queue.SimpleQueue[list[Message] | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def publish(self, messages: list[Message]) -> None:
+        if not messages:
+            return
+        if self.thread is None:
+            with self.lock:
+                if self.thread is None:
+                    self.thread = threading.Thread(target=self._run, name="motcua-broadcast",
+                                                   daemon=True)
+                    self.thread.start()
+        self.queue.put(messages)
+
+    def _run(self) -> None:
+        while True:
+            batch = self.queue.get()
+            if batch is None:
+                return
+            for message in batch:
+                try:
+                    self.sio.emit(message.event, message.payload, to=message.room)
+                except Exception:  # a broken socket must not stop the next call reaching the hall
+                    log.exception("broadcast of %s failed", message.event)
+
+
+def _principal_from_handshake(auth):
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        return principal_for_token(str(token))
+    if session.get("user_id"):
+        return principal_for_user(session["user_id"])
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    return principal_for_token(cookie) if cookie else None
+
+
+_clients: dict[str, object] = {}
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    principal = _principal_from_handshake(auth)
+    if principal is None:
+        raise ConnectionRefusedError("unauthorized: send auth={'token': DEVICE_TOKEN} or log in")
+    _clients[request.sid] = principal
+    join_room(centre_room(principal.centre_id))
+    if principal.counter_id:
+        join_room(f"counter:{principal.counter_id}")
+    svc = current_app.extensions["motcua"]
+    emit("state", svc.state(principal.centre_id))
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    _clients.pop(request.sid, None)
+
+
+@socketio.on("sync")
+def on_sync(_data=None):
+    """A client that suspects it missed something asks for the whole state again."""
+    principal = _clients.get(request.sid)
+    if principal is None:
+        return
+    emit("state", current_app.extensions["motcua"].state(principal.centre_id))

@@ -1,0 +1,424 @@
+"""Use cases of the queue: load, apply the engine, persist, then announce.
+
+Every write runs in one unit of work that first locks its centre, so two kiosks never get the
+same number and two counters never call the same ticket, on SQLite and on PostgreSQL alike.
+Realtime messages are built inside the transaction and published only after it committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .domain import lifecycle
+from .domain.access import Principal, check_acts_at, check_acts_on, check_same_centre, require
+from .domain.errors import Conflict, InvalidInput, NotFound
+from .domain.estimate import estimate_wait_minutes
+from .domain.model import Centre, Counter, CounterStatus, Event, Ticket, TicketStatus
+from .domain.policy import CallPolicy, default_policy
+from .domain.settings import CentreSettings
+from .store.uow import UnitOfWork
+from .views import counter_ref, counter_view, event_view, service_view, ticket_view
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Message:
+    """A realtime message for a Socket.IO room."""
+
+    event: str
+    payload: dict
+    room: str
+
+
+@dataclass
+class Outcome:
+    body: Any
+    status: int = 200
+    messages: list[Message] = field(default_factory=list)
+
+
+@lru_cache(maxsize=64)
+def _settings(raw: str) -> CentreSettings:
+    import json
+
+    return CentreSettings.from_dict(json.loads(raw))
+
+
+def settings_of(centre: Centre) -> CentreSettings:
+    import json
+
+    return _settings(json.dumps(centre.settings or {}, sort_keys=True))
+
+
+def centre_room(centre_id: int) -> str:
+    return f"centre:{centre_id}"
+
+
+TICKET_ACTIONS = ("recall", "skip", "start", "finish", "transfer", "cancel", "requeue")
+COUNTER_ACTIONS = ("open", "pause", "close")
+
+
+class QueueService:
+    def __init__(self, session_factory, *, clock: Callable[[], dt.datetime] = utcnow,
+                 policy: CallPolicy = default_policy,
+                 publish: Callable[[list[Message]], None] | None = None):
+        self.session_factory = session_factory
+        self.clock = clock
+        self.policy = policy
+        self.publish = publish or (lambda messages: None)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    # --- helpers ---------------------------------------------------------------------------
+    def _centre(self, uow: UnitOfWork, centre_id: int, *, lock: bool = False) -> Centre:
+        if lock:
+            uow.repo.lock_centre(centre_id)
+        centre = uow.repo.centre(centre_id)
+        if centre is None:
+            raise NotFound("Không tìm thấy Trung tâm.")
+        return centre
+
+    def _ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
+        ticket = uow.repo.ticket(ticket_id)
+        if ticket is None or ticket.centre_id != principal.centre_id:
+            raise NotFound(f"Không tìm thấy số thứ tự có mã {ticket_id}.")
+        return ticket
+
+    def _counter(self, uow: UnitOfWork, principal: Principal, counter_id: int) -> Counter:
+        counter = uow.repo.counter(counter_id)
+        if counter is None or counter.centre_id != principal.centre_id or not counter.active:
+            raise NotFound(f"Không tìm thấy quầy có mã {counter_id}.")
+        return counter
+
+    def _ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
+        tz = ZoneInfo(centre.timezone)
+        if ticket.status != TicketStatus.WAITING:
+            return ticket_view(ticket, tz)
+        ahead = uow.repo.people_ahead(ticket)
+        estimate = estimate_wait_minutes(
+            ahead,
+            uow.repo.recent_service_minutes(ticket.service_id, ticket.day),
+            uow.repo.open_counters_for(ticket.service_id),
+            settings_of(centre).default_service_minutes,
+        )
+        return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate)
+
+    def _commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
+        """Flush, turn the recorded events into messages, commit, publish."""
+        uow.flush()
+        tz = ZoneInfo(centre.timezone)
+        room = centre_room(centre.id)
+        messages: list[Message] = []
+        queue_touched = False
+        for event in uow.events:
+            base = {"event_id": event.id, "at": lifecycle.local_time(centre, event.at).isoformat(
+                timespec="seconds"), "actor": event.actor}
+            if event.type == "counter.changed":
+                counter = uow.repo.counter(event.counter_id)
+                messages.append(Message(event.type, {**base, **event.data,
+                                                     "counter": counter_view(counter, tz)}, room))
+                queue_touched = True
+                continue
+            ticket = uow.repo.ticket(event.ticket_id)
+            counter = uow.repo.counter(event.counter_id) if event.counter_id else None
+            payload = {**base, **event_view(event, centre, tz),
+                       "ticket": self._ticket_body(uow, ticket, centre),
+                       "counter": counter_ref(counter)}
+            payload.pop("id")
+            messages.append(Message(event.type, payload, room))
+            queue_touched = queue_touched or event.type != "ticket.rated"
+        if queue_touched:
+            messages.append(Message("queue.changed", self._queue_snapshot(uow, centre), room))
+        uow.commit()
+        self.publish(messages)
+        return messages
+
+    def _queue_snapshot(self, uow: UnitOfWork, centre: Centre) -> dict:
+        day = lifecycle.local_day(centre, self.clock())
+        counts = uow.repo.waiting_counts(centre.id, day)
+        services = uow.repo.services(centre.id)
+        return {"waiting": {s.code: counts.get(s.id, 0) for s in services},
+                "total": sum(counts.values())}
+
+    # --- reads -----------------------------------------------------------------------------
+    def list_services(self, principal: Principal) -> list[dict]:
+        with self.uow() as uow:
+            centre = self._centre(uow, principal.centre_id)
+            day = lifecycle.local_day(centre, self.clock())
+            counts = uow.repo.waiting_counts(centre.id, day)
+            return [service_view(s, counts.get(s.id, 0)) for s in uow.repo.services(centre.id)]
+
+    def list_counters(self, principal: Principal) -> list[dict]:
+        with self.uow() as uow:
+            centre = self._centre(uow, principal.centre_id)
+            tz = ZoneInfo(centre.timezone)
+            out = []
+            for counter in uow.repo.counters(centre.id):
+                staff = uow.repo.user(counter.staff_id) if counter.staff_id else None
+                out.append(counter_view(counter, tz, staff_name=staff.full_name if staff else None))
+            return out
+
+    def get_ticket(self, principal: Principal, ticket_id: int) -> dict:
+        with self.uow() as uow:
+            ticket = self._ticket(uow, principal, ticket_id)
+            return self._ticket_body(uow, ticket, self._centre(uow, ticket.centre_id))
+
+    def state(self, centre_id: int, *, recent: int = 10) -> dict:
+        """Everything a display needs to draw itself from nothing (sent on every connect)."""
+        with self.uow() as uow:
+            centre = self._centre(uow, centre_id)
+            tz = ZoneInfo(centre.timezone)
+            now = self.clock()
+            day = lifecycle.local_day(centre, now)
+            settings = settings_of(centre)
+            counts = uow.repo.waiting_counts(centre.id, day)
+            services = uow.repo.services(centre.id)
+            counters = []
+            for counter in uow.repo.counters(centre.id):
+                view = counter_view(counter, tz)
+                current = uow.repo.current_at(counter.id)
+                view["current"] = ticket_view(current[-1], tz) if current else None
+                counters.append(view)
+            return {
+                "centre": {"code": centre.code, "name": centre.name, "address": centre.address},
+                "server_time": lifecycle.local_time(centre, now).isoformat(timespec="seconds"),
+                "notice": settings.notice,
+                "announcement": settings.announcement,
+                "services": [service_view(s, counts.get(s.id, 0)) for s in services],
+                "waiting": {s.code: counts.get(s.id, 0) for s in services},
+                "counters": counters,
+                "recent_calls": [
+                    {"ticket": ticket_view(t, tz), "counter": counter_ref(t.counter)}
+                    for t in uow.repo.recent_calls(centre.id, day, recent)
+                ],
+            }
+
+    def events(self, principal: Principal, *, start: dt.datetime | None, end: dt.datetime | None,
+               after: int | None, limit: int) -> dict:
+        with self.uow() as uow:
+            centre = self._centre(uow, principal.centre_id)
+            tz = ZoneInfo(centre.timezone)
+            rows = uow.repo.events(centre.id, start=start, end=end, after=after, limit=limit + 1)
+            items = [event_view(e, centre, tz) for e in rows[:limit]]
+            return {"items": items, "next": items[-1]["id"] if len(rows) > limit else None}
+
+    # --- writes ----------------------------------------------------------------------------
+    def issue(self, principal: Principal, service_code: str, *, priority: str | None = None,
+              appointment_at: dt.datetime | None = None, source: str | None = None) -> Outcome:
+        require(principal, "device:kiosk", "user:staff", "user:manager", "user:admin")
+        with self.uow() as uow:
+            centre = self._centre(uow, principal.centre_id, lock=True)
+            settings = settings_of(centre)
+            service = uow.repo.service_by_code(centre.id, service_code)
+            if service is None or not service.active:
+                codes = ", ".join(s.code for s in uow.repo.services(centre.id))
+                raise NotFound(f"Không có dịch vụ mã '{service_code}'. Các mã hiện có: {codes}.")
+            now = self.clock()
+            lifecycle.check_ticketing_open(centre, settings, service, now)
+            seq = uow.repo.next_seq(service.id, lifecycle.local_day(centre, now))
+            ticket, event = lifecycle.issue_ticket(
+                centre, settings, service, seq, now, actor=principal.actor, priority=priority,
+                appointment_at=appointment_at,
+                source=source or ("kiosk" if principal.role == "kiosk" else "counter"),
+            )
+            uow.repo.add(ticket)
+            uow.flush()
+            event.ticket_id = ticket.id
+            uow.record(event)
+            body = self._ticket_body(uow, ticket, centre)
+            return Outcome(body, 201, self._commit(uow, centre))
+
+    def call_next(self, principal: Principal, counter_id: int) -> Outcome:
+        with self.uow() as uow:
+            self._centre(uow, principal.centre_id, lock=True)
+            counter = self._counter(uow, principal, counter_id)
+            check_acts_at(principal, counter)
+            centre = self._centre(uow, counter.centre_id)
+            now = self.clock()
+            day = lifecycle.local_day(centre, now)
+            ticket, events = lifecycle.call_next(
+                counter, uow.repo.current_at(counter.id), uow.repo.waiting_for(counter, day),
+                settings_of(centre), now, actor=principal.actor, policy=self.policy)
+            uow.record(*events)
+            if ticket is None and not events:
+                return Outcome(None, 204)
+            body = self._ticket_body(uow, ticket, centre) if ticket else None
+            return Outcome(body, 200 if ticket else 204, self._commit(uow, centre))
+
+    def ticket_action(self, principal: Principal, ticket_id: int, action: str,
+                      params: dict[str, Any] | None = None) -> Outcome:
+        params = params or {}
+        if action not in TICKET_ACTIONS:
+            raise NotFound(f"Không có thao tác '{action}'.")
+        with self.uow() as uow:
+            self._centre(uow, principal.centre_id, lock=True)
+            ticket = self._ticket(uow, principal, ticket_id)
+            centre = self._centre(uow, ticket.centre_id)
+            settings = settings_of(centre)
+            now = self.clock()
+            actor = principal.actor
+            own = self._own_counter(uow, principal)
+            counter = ticket.counter if ticket.counter_id else None
+            if action == "requeue":
+                require(principal, "device:kiosk", "user:staff", "user:manager", "user:admin")
+                event = lifecycle.requeue(ticket, settings, now, actor=actor)
+            else:
+                require(principal, "device:agent", "user:staff", "user:manager", "user:admin")
+                check_acts_on(principal, ticket, own)
+                if action == "recall":
+                    event = lifecycle.recall(ticket, counter, settings, now, actor=actor)
+                elif action == "skip":
+                    event = lifecycle.skip(ticket, counter, now, actor=actor)
+                elif action == "start":
+                    event = lifecycle.start(ticket, counter, now, actor=actor)
+                elif action == "finish":
+                    event = lifecycle.finish(ticket, counter or own, now, actor=actor,
+                                             dossier_code=params.get("dossier_code"))
+                elif action == "cancel":
+                    reason = params.get("reason") or "cancelled"
+                    if not isinstance(reason, str) or len(reason) > 40:
+                        raise InvalidInput("Lý do hủy phải là chuỗi ngắn (tối đa 40 ký tự).")
+                    event = lifecycle.cancel(ticket, now, actor=actor, reason=reason,
+                                             counter=counter)
+                else:
+                    event = self._transfer(uow, principal, ticket, counter, params, now)
+            uow.record(event)
+            body = self._ticket_body(uow, ticket, centre)
+            return Outcome(body, 200, self._commit(uow, centre))
+
+    def _own_counter(self, uow: UnitOfWork, principal: Principal) -> Counter | None:
+        if principal.kind == "device" and principal.counter_id:
+            return uow.repo.counter(principal.counter_id)
+        if principal.user_id:
+            return uow.repo.counter_of_staff(principal.user_id)
+        return None
+
+    def _transfer(self, uow, principal, ticket, counter, params, now) -> Event:
+        service_code, counter_number = params.get("service"), params.get("counter")
+        if (service_code is None) == (counter_number is None):
+            raise InvalidInput('Chuyển đến đâu? Gửi {"service": MÃ_DỊCH_VỤ} hoặc {"counter": SỐ_QUẦY}.')
+        to_service = to_counter = None
+        if service_code is not None:
+            if not isinstance(service_code, str):
+                raise InvalidInput("Mã dịch vụ phải là chuỗi.")
+            to_service = uow.repo.service_by_code(ticket.centre_id, service_code)
+            if to_service is None:
+                raise NotFound(f"Không có dịch vụ mã '{service_code}'.")
+        else:
+            if isinstance(counter_number, bool) or not isinstance(counter_number, int):
+                raise InvalidInput("Số quầy phải là số nguyên.")
+            to_counter = uow.repo.counter_by_number(ticket.centre_id, counter_number)
+            if to_counter is None or not to_counter.active:
+                raise NotFound(f"Không có quầy số {counter_number}.")
+        return lifecycle.transfer(ticket, now, actor=principal.actor, counter=counter,
+                                  to_service=to_service, to_counter=to_counter)
+
+    def counter_action(self, principal: Principal, counter_id: int, action: str) -> Outcome:
+        if action not in COUNTER_ACTIONS:
+            raise NotFound(f"Không có thao tác '{action}'.")
+        require(principal, "device:agent", "user:staff", "user:manager", "user:admin")
+        with self.uow() as uow:
+            centre = self._centre(uow, principal.centre_id, lock=True)
+            counter = self._counter(uow, principal, counter_id)
+            now = self.clock()
+            if action == "open":
+                event = self._open(uow, principal, counter, now)
+            else:
+                check_acts_at(principal, counter)
+                if action == "pause":
+                    event = lifecycle.pause_counter(counter, now, principal.actor)
+                else:
+                    if uow.repo.current_at(counter.id):
+                        raise Conflict(
+                            f"Quầy số {counter.number} đang phục vụ một số thứ tự; hãy hoàn thành, "
+                            "chuyển hoặc đánh dấu vắng mặt trước khi đóng quầy.",
+                            code="counter_busy")
+                    event = lifecycle.close_counter(counter, now, principal.actor)
+            uow.record(event)
+            tz = ZoneInfo(centre.timezone)
+            self._commit(uow, centre)
+            return Outcome(counter_view(counter, tz), 200)
+
+    def _open(self, uow: UnitOfWork, principal: Principal, counter: Counter,
+              now: dt.datetime) -> Event:
+        check_same_centre(principal, counter.centre_id)
+        if principal.kind == "device":
+            check_acts_at(principal, counter)
+            return lifecycle.open_counter(counter, None, now, principal.actor)
+        user = uow.repo.user(principal.user_id)
+        held = uow.repo.counter_of_staff(user.id)
+        if held is not None and held.id != counter.id:
+            raise Conflict(f"Bạn đang mở quầy số {held.number}; hãy đóng quầy đó trước.",
+                           code="already_open_elsewhere")
+        if principal.is_admin and counter.staff_id not in (None, user.id) \
+                and counter.status != CounterStatus.CLOSED:
+            # An admin may reopen a counter someone else holds without taking it over.
+            return lifecycle.open_counter(counter, None, now, principal.actor)
+        return lifecycle.open_counter(counter, user, now, principal.actor)
+
+    def rate(self, principal: Principal, ticket_id: int, *, level: Any, pressed_at: dt.datetime,
+             reason: str | None, idempotency_key: str | None, source: str) -> Outcome:
+        require(principal, "device:agent", "device:kiosk", "user:staff", "user:manager",
+                "user:admin")
+        with self.uow() as uow:
+            self._centre(uow, principal.centre_id, lock=True)
+            key = f"{principal.centre_id}:{idempotency_key}" if idempotency_key else None
+            scope = f"rating:{ticket_id}"
+            if key:
+                stored = uow.repo.idempotent_response(key)
+                if stored is not None:
+                    if stored[0] != scope:
+                        raise Conflict("Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+                                       code="idempotency_key_reused")
+                    return Outcome(stored[2], stored[1])
+            ticket = self._ticket(uow, principal, ticket_id)
+            centre = self._centre(uow, ticket.centre_id)
+            if principal.role == "agent" or (principal.is_person and not principal.is_admin):
+                if ticket.counter is None:
+                    raise Conflict("Số này chưa được phục vụ tại quầy nào.", code="not_finished")
+                check_acts_at(principal, ticket.counter)
+            now = self.clock()
+            existing = uow.repo.rating_for(ticket.id)
+            rating, event, replaced = lifecycle.rate(
+                ticket, existing, settings_of(centre), level=level, pressed_at=pressed_at,
+                received_at=now, reason=reason, source=source, actor=principal.actor)
+            if not replaced:
+                uow.repo.add(rating)
+            uow.record(event)
+            uow.flush()
+            body = {"ticket_id": ticket.id, "number": ticket.number, "level": rating.level,
+                    "scale": rating.scale, "reason": rating.reason, "replaced": replaced,
+                    "pressed_at": lifecycle.local_time(centre, pressed_at).isoformat(),
+                    "label": settings_of(centre).rating_levels[rating.level],
+                    "counter": ticket.counter.number if ticket.counter else None,
+                    "at": lifecycle.local_time(centre, now).isoformat(timespec="seconds")}
+            status = 200 if replaced else 201
+            if key:
+                uow.repo.remember_response(key, centre.id, scope, status, body, now)
+            self._commit(uow, centre)
+            return Outcome(body, status)
+
+    def close_due(self) -> int:
+        """Cancel tickets still waiting after closing time, for every centre. Returns the count."""
+        total = 0
+        with self.uow() as uow:
+            centre_ids = [c.id for c in uow.repo.centres()]
+        for centre_id in centre_ids:
+            with self.uow() as uow:
+                centre = self._centre(uow, centre_id, lock=True)
+                events = lifecycle.close_day(centre, settings_of(centre),
+                                             uow.repo.waiting(centre.id), self.clock())
+                if events:
+                    uow.record(*events)
+                    self._commit(uow, centre)
+                    total += len(events)
+        return total

@@ -1,0 +1,209 @@
+"""Queries the service layer needs, in one place, over a SQLAlchemy session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ..domain.model import (
+    ACTIVE_STATUSES,
+    Centre,
+    Counter,
+    CounterStatus,
+    DeviceToken,
+    Event,
+    Rating,
+    Service,
+    Ticket,
+    TicketStatus,
+    User,
+)
+from . import tables as t
+
+
+class Repository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    # --- locking and numbering -------------------------------------------------------------
+    def lock_centre(self, centre_id: int) -> None:
+        """Serialise writers of one centre (SQLite already does so with BEGIN IMMEDIATE)."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            self.session.execute(
+                select(t.centres.c.id).where(t.centres.c.id == centre_id).with_for_update()
+            )
+
+    def next_seq(self, service_id: int, day: dt.date) -> int:
+        """Atomically take the next number of a service for a day (UPSERT … RETURNING)."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(t.ticket_sequences).values(service_id=service_id, day=day, last=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["service_id", "day"],
+            set_={"last": t.ticket_sequences.c.last + 1},
+        ).returning(t.ticket_sequences.c.last)
+        return self.session.execute(stmt).scalar_one()
+
+    # --- reference data --------------------------------------------------------------------
+    def centre(self, centre_id: int) -> Centre | None:
+        return self.session.get(Centre, centre_id)
+
+    def centre_by_code(self, code: str) -> Centre | None:
+        return self.session.scalars(select(Centre).where(t.centres.c.code == code)).first()
+
+    def centres(self) -> Sequence[Centre]:
+        return self.session.scalars(select(Centre).order_by(t.centres.c.id)).all()
+
+    def services(self, centre_id: int, *, active_only: bool = True) -> Sequence[Service]:
+        q = select(Service).where(t.services.c.centre_id == centre_id)
+        if active_only:
+            q = q.where(t.services.c.active.is_(True))
+        return self.session.scalars(q.order_by(t.services.c.sort_order, t.services.c.id)).all()
+
+    def service_by_code(self, centre_id: int, code: str) -> Service | None:
+        return self.session.scalars(select(Service).where(
+            t.services.c.centre_id == centre_id, t.services.c.code == code)).first()
+
+    def counters(self, centre_id: int) -> Sequence[Counter]:
+        return self.session.scalars(select(Counter).where(
+            t.counters.c.centre_id == centre_id, t.counters.c.active.is_(True)
+        ).order_by(t.counters.c.number)).all()
+
+    def counter(self, counter_id: int) -> Counter | None:
+        return self.session.get(Counter, counter_id)
+
+    def counter_by_number(self, centre_id: int, number: int) -> Counter | None:
+        return self.session.scalars(select(Counter).where(
+            t.counters.c.centre_id == centre_id, t.counters.c.number == number)).first()
+
+    def counter_of_staff(self, user_id: int) -> Counter | None:
+        return self.session.scalars(select(Counter).where(
+            t.counters.c.staff_id == user_id, t.counters.c.status != CounterStatus.CLOSED)).first()
+
+    def user(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def user_by_username(self, username: str) -> User | None:
+        return self.session.scalars(select(User).where(t.users.c.username == username)).first()
+
+    def token_by_hash(self, token_hash: str) -> DeviceToken | None:
+        return self.session.scalars(select(DeviceToken).where(
+            t.device_tokens.c.token_hash == token_hash)).first()
+
+    def tokens(self, centre_id: int) -> Sequence[DeviceToken]:
+        return self.session.scalars(select(DeviceToken).where(
+            t.device_tokens.c.centre_id == centre_id).order_by(t.device_tokens.c.id)).all()
+
+    def add(self, obj: Any) -> None:
+        self.session.add(obj)
+
+    # --- tickets ---------------------------------------------------------------------------
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        return self.session.get(Ticket, ticket_id)
+
+    def waiting(self, centre_id: int, day: dt.date | None = None) -> Sequence[Ticket]:
+        q = select(Ticket).where(t.tickets.c.centre_id == centre_id,
+                                 t.tickets.c.status == TicketStatus.WAITING)
+        if day is not None:
+            q = q.where(t.tickets.c.day == day)
+        return self.session.scalars(q.order_by(t.tickets.c.issued_at, t.tickets.c.id)).all()
+
+    def waiting_for(self, counter: Counter, day: dt.date) -> Sequence[Ticket]:
+        """Today's waiting tickets this counter could call (its services, or sent to it)."""
+        c = t.tickets.c
+        service_ids = list(counter.service_ids)
+        q = select(Ticket).where(
+            c.centre_id == counter.centre_id, c.day == day, c.status == TicketStatus.WAITING,
+            (c.service_id.in_(service_ids)) | (c.target_counter_id == counter.id),
+        ).order_by(c.issued_at, c.id)
+        return self.session.scalars(q).all()
+
+    def current_at(self, counter_id: int) -> Sequence[Ticket]:
+        return self.session.scalars(select(Ticket).where(
+            t.tickets.c.counter_id == counter_id, t.tickets.c.status.in_(ACTIVE_STATUSES)
+        ).order_by(t.tickets.c.called_at)).all()
+
+    def waiting_counts(self, centre_id: int, day: dt.date) -> dict[int, int]:
+        c = t.tickets.c
+        rows = self.session.execute(
+            select(c.service_id, func.count()).where(
+                c.centre_id == centre_id, c.day == day, c.status == TicketStatus.WAITING
+            ).group_by(c.service_id)
+        ).all()
+        return {service_id: n for service_id, n in rows}
+
+    def people_ahead(self, ticket: Ticket) -> int:
+        c = t.tickets.c
+        return self.session.execute(select(func.count()).where(
+            c.centre_id == ticket.centre_id, c.day == ticket.day, c.service_id == ticket.service_id,
+            c.status == TicketStatus.WAITING,
+            (c.issued_at < ticket.issued_at) | ((c.issued_at == ticket.issued_at) & (c.id < ticket.id)),
+        )).scalar_one()
+
+    def recent_service_minutes(self, service_id: int, day: dt.date, limit: int = 20) -> list[float]:
+        c = t.tickets.c
+        rows = self.session.execute(
+            select(c.called_at, c.finished_at).where(
+                c.service_id == service_id, c.day == day, c.status == TicketStatus.DONE,
+                c.called_at.is_not(None),
+            ).order_by(c.finished_at.desc()).limit(limit)
+        ).all()
+        return [(done - called).total_seconds() / 60 for called, done in rows if done and called]
+
+    def open_counters_for(self, service_id: int) -> int:
+        cs = t.counter_services.c
+        return self.session.execute(
+            select(func.count()).select_from(t.counters.join(
+                t.counter_services, t.counters.c.id == cs.counter_id)).where(
+                cs.service_id == service_id, t.counters.c.status == CounterStatus.OPEN)
+        ).scalar_one()
+
+    def recent_calls(self, centre_id: int, day: dt.date, limit: int = 10) -> Sequence[Ticket]:
+        c = t.tickets.c
+        return self.session.scalars(select(Ticket).where(
+            c.centre_id == centre_id, c.day == day, c.called_at.is_not(None),
+            c.counter_id.is_not(None),
+        ).order_by(c.called_at.desc(), c.id.desc()).limit(limit)).all()
+
+    def counts_today(self, counter_id: int, day: dt.date) -> dict[str, int]:
+        c = t.tickets.c
+        rows = self.session.execute(select(c.status, func.count()).where(
+            c.counter_id == counter_id, c.day == day).group_by(c.status)).all()
+        return {str(status): n for status, n in rows}
+
+    # --- ratings and idempotency -----------------------------------------------------------
+    def rating_for(self, ticket_id: int) -> Rating | None:
+        return self.session.scalars(select(Rating).where(t.ratings.c.ticket_id == ticket_id)).first()
+
+    def idempotent_response(self, key: str) -> tuple[str, int, Any] | None:
+        row = self.session.execute(select(
+            t.idempotency_keys.c.scope, t.idempotency_keys.c.status, t.idempotency_keys.c.body
+        ).where(t.idempotency_keys.c.key == key)).first()
+        return (row.scope, row.status, row.body) if row else None
+
+    def remember_response(self, key: str, centre_id: int, scope: str, status: int, body: Any,
+                          now: dt.datetime) -> None:
+        self.session.execute(t.idempotency_keys.insert().values(
+            key=key, centre_id=centre_id, scope=scope, status=status, body=body, created_at=now))
+
+    # --- events ----------------------------------------------------------------------------
+    def events(self, centre_id: int, *, start: dt.datetime | None, end: dt.datetime | None,
+               after: int | None, limit: int) -> Sequence[Event]:
+        c = t.events.c
+        q = select(Event).where(c.centre_id == centre_id)
+        if start is not None:
+            q = q.where(c.at >= start)
+        if end is not None:
+            q = q.where(c.at < end)
+        if after is not None:
+            q = q.where(c.id > after)
+        return self.session.scalars(q.order_by(c.id).limit(limit)).all()
+
+    def touch_token(self, token_id: int, now: dt.datetime) -> None:
+        self.session.execute(update(t.device_tokens).where(
+            t.device_tokens.c.id == token_id).values(last_seen_at=now))
