@@ -91,7 +91,7 @@ class DisplaySimulator(abc.ABC):
     def feed(self, data: bytes) -> bytes:
         """Consume bytes seen on the bus; return the reply bytes to send (may be empty)."""
 
-    def idle(self) -> None:
+    def idle(self) -> None:  # noqa: B027 - optional hook, most protocols need nothing
         """The line was silent for a while: drop any half frame (noise, cut transmission)."""
 
     def _shown(self, text: str) -> None:
@@ -170,6 +170,7 @@ class LedDisplay(abc.ABC):
         self.online = True
         self.last_error = None
 
+    @abc.abstractmethod
     def _configure(self, config: Mapping[str, Any]) -> None:
         """Validate and keep protocol options (runs before the port is acquired)."""
 

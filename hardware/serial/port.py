@@ -90,9 +90,12 @@ class SerialPort:
                     parity=PARITIES[s.parity], stopbits=s.stopbits, timeout=s.timeout,
                     write_timeout=s.write_timeout)
                 port.open()
-            except (*IO_ERRORS, ValueError) as exc:
+            except IO_ERRORS as exc:
                 self.last_error = str(exc)
                 raise DeviceOffline(self.label, f"không mở được cổng: {exc}") from exc
+            except (ValueError, KeyError, TypeError) as exc:   # malformed URL (pyserial raises odd types)
+                self.last_error = f"URL cổng không hợp lệ: {exc!r}"
+                raise DeviceOffline(self.label, f"URL cổng không hợp lệ ({exc!r}) — kiểm tra 'port'") from exc
             self._serial = port
             self.last_error = None
             return port

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from serialtest_helpers import read_frame, wait_until
 
 from hardware.serial import (
     BusSimulator,
@@ -59,7 +58,7 @@ def test_led_text_transliterates_vietnamese_and_refuses_overflow():
         led_text("★★")
 
 
-def test_show_writes_exact_frame_with_valid_checksum(pty_pair, device_end, displays):
+def test_show_writes_exact_frame_with_valid_checksum(pty_pair, device_end, displays, read_frame):
     display = displays(config(pty_pair.host, 7, format="{ticket}>{counter}"))
     display.show(12, "b031")
     body = b"07DB031>12\x03"
@@ -88,7 +87,7 @@ def test_two_displays_on_one_bus_show_only_their_own_number(pty_pair, displays):
         assert sim3.frames_rejected == sim4.frames_rejected == 0
 
 
-def test_broadcast_clear_reaches_every_board(pty_pair, displays):
+def test_broadcast_clear_reaches_every_board(pty_pair, displays, wait_until):
     sims = [create_display_simulator(config(pty_pair.host, a)) for a in (1, 2)]
     with BusSimulator(pty_pair.device, sims) as bus:
         assert bus.connected.wait(2)
@@ -115,7 +114,7 @@ def test_noise_and_corrupt_frames_are_ignored_by_the_board(pty_pair):
     assert sim.feed(build_frame(5, "C")) == b"" and sim.text == ""
 
 
-def test_ack_mode_retries_after_nak_then_reports_refusal(pty_pair, device_end, displays):
+def test_ack_mode_retries_after_nak_then_reports_refusal(pty_pair, device_end, displays, read_frame):
     display = displays(config(pty_pair.host, 9, ack=True, retries=1, timeout=0.2))
     frame = display.frame_for("1", "A001")
     answers = iter([b"\x1509", b"\x0609"])  # NAK first, then ACK
@@ -161,7 +160,7 @@ def test_bad_configuration_is_a_clear_error(bad, message):
         create_display({**config("loop://", 3), **bad})
 
 
-def test_text_too_wide_is_refused_before_sending(pty_pair, device_end, displays):
+def test_text_too_wide_is_refused_before_sending(pty_pair, device_end, displays, read_frame):
     display = displays(config(pty_pair.host, 1, width=4))
     with pytest.raises(DisplayTextError):
         display.show(1, "A1234")

@@ -6,7 +6,6 @@ import queue
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from serialtest_helpers import wait_until
 
 from hardware.serial import (
     Debouncer,
@@ -92,7 +91,7 @@ class FakeClock:
         return self.now
 
 
-def test_serial_keypad_end_to_end(pty_pair):
+def test_serial_keypad_end_to_end(pty_pair, wait_until):
     presses: queue.Queue[KeyPress] = queue.Queue()
     clock = FakeClock()
     cfg = {"id": "danh-gia-3", "port": pty_pair.host, "address": 5, "levels": 3,
@@ -115,7 +114,7 @@ def test_serial_keypad_end_to_end(pty_pair):
         assert keypad.ignored_keys == 1 and keypad.parser.rejected == 1
 
 
-def test_five_level_pad_with_custom_map(pty_pair):
+def test_five_level_pad_with_custom_map(pty_pair, wait_until):
     got: list[KeyPress] = []
     cfg = {"port": pty_pair.host, "levels": 5, "key_map": {"1": 5, "2": 4, "3": 3, "4": 2, "5": 1},
            "debounce_ms": 0}
@@ -127,7 +126,7 @@ def test_five_level_pad_with_custom_map(pty_pair):
         assert [p.level for p in got] == [5, 1, 2]
 
 
-def test_callback_errors_do_not_kill_the_reader(pty_pair):
+def test_callback_errors_do_not_kill_the_reader(pty_pair, wait_until):
     got: list[int] = []
 
     def on_press(press: KeyPress) -> None:

@@ -6,7 +6,6 @@ import threading
 
 import minimalmodbus
 import pytest
-from serialtest_helpers import read_frame
 
 from hardware.serial import (
     BusSimulator,
@@ -45,7 +44,7 @@ def test_crc16_matches_known_frame_and_minimalmodbus():
     assert not rtu.crc_ok(b"\x07\x03\x00\x01\x00\x02\x00\x00")
 
 
-def test_show_sends_exact_requests_and_checks_the_reply(pty_pair, device_end, displays):
+def test_show_sends_exact_requests_and_checks_the_reply(pty_pair, device_end, displays, read_frame):
     display = displays(config(pty_pair.host, 1, counter_register=2))
     fc16 = bytes.fromhex("01 10 00 00 00 02 04 00 41 00 19 62 71")   # documented example
     fc06 = rtu.write_single_register(1, 2, 3)
@@ -132,7 +131,7 @@ def test_noise_and_bad_crc_are_skipped_by_the_slave_parser():
     assert sim.feed(good) and sim.history == ["A005", "A005"]
 
 
-def test_exception_reply_is_reported_not_retried(pty_pair, device_end, displays):
+def test_exception_reply_is_reported_not_retried(pty_pair, device_end, displays, read_frame):
     display = displays(config(pty_pair.host, 3, layout="number"))
     request = rtu.write_single_register(3, 0, 12)
 
@@ -146,7 +145,7 @@ def test_exception_reply_is_reported_not_retried(pty_pair, device_end, displays)
     t.join(2)
 
 
-def test_garbled_reply_then_silence(pty_pair, device_end, displays):
+def test_garbled_reply_then_silence(pty_pair, device_end, displays, read_frame):
     display = displays(config(pty_pair.host, 3, layout="number", retries=0))
     request = rtu.write_single_register(3, 0, 12)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from serialtest_helpers import read_frame, wait_until
 
 from hardware.serial import (
     BusSimulator,
@@ -32,7 +31,7 @@ def test_missing_port_is_device_offline_not_a_crash(tmp_path):
 
 
 @pytest.mark.parametrize("protocol", ["ascii-stx", "modbus-digits"])
-def test_display_goes_offline_and_recovers(pty_pair, protocol):
+def test_display_goes_offline_and_recovers(pty_pair, protocol, wait_until):
     cfg = {"id": "quay-2", "protocol": protocol, "port": pty_pair.host, "address": 2,
            "timeout": 0.2}
     sim = create_display_simulator(cfg)
@@ -59,7 +58,7 @@ def test_display_goes_offline_and_recovers(pty_pair, protocol):
         display.close()
 
 
-def test_write_after_unplug_reports_offline_then_exact_frame_after_replug(pty_pair):
+def test_write_after_unplug_reports_offline_then_exact_frame_after_replug(pty_pair, read_frame):
     import serial
 
     display = create_display({"id": "quay-5", "protocol": "ascii-stx", "port": pty_pair.host,
@@ -81,7 +80,7 @@ def test_write_after_unplug_reports_offline_then_exact_frame_after_replug(pty_pa
         display.close()
 
 
-def test_keypad_reports_offline_and_reads_again_after_replug(pty_pair):
+def test_keypad_reports_offline_and_reads_again_after_replug(pty_pair, wait_until):
     statuses: list[bool] = []
     levels: list[int] = []
     keypad = SerialKeypad({"id": "pad", "port": pty_pair.host, "debounce_ms": 0}, lambda p: levels.append(p.level),
@@ -100,3 +99,13 @@ def test_keypad_reports_offline_and_reads_again_after_replug(pty_pair):
             pad.press(1)
             assert wait_until(lambda: levels == [3, 1])
     assert statuses == [True, False, True]
+
+
+@pytest.mark.parametrize("url", ["loop://?bogus", "socket://127.0.0.1:1", "nosuch://x"])
+def test_unusable_port_urls_are_offline_not_crashes(url):
+    display = create_display({"id": "quay-9", "protocol": "ascii-stx", "port": url, "address": 9})
+    try:
+        with pytest.raises(DeviceOffline, match="quay-9"):
+            display.show(9, "A001")
+    finally:
+        display.close()
