@@ -35,6 +35,7 @@ from .keypad import (
     SerialKeypad,
     build_key_frame,
     key_to_level,
+    keyboard_key_table,
     parse_keyboard_key,
 )
 from .simulator import BusSimulator
@@ -44,6 +45,6 @@ __all__ = [
     "LEVEL_NAMES", "BusSimulator", "Debouncer", "DeviceConfigError", "DeviceError", "DeviceOffline",
     "DeviceReplyError", "DisplaySimulator", "DisplayTextError", "KeyFrameParser", "KeyPress",
     "KeypadSimulator", "LedDisplay", "SerialKeypad", "build_key_frame", "create_display",
-    "create_display_simulator", "display_protocols", "key_to_level", "led_text",
+    "create_display_simulator", "display_protocols", "key_to_level", "keyboard_key_table", "led_text",
     "parse_keyboard_key", "register_display", "strip_diacritics",
 ]

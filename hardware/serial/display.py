@@ -7,7 +7,7 @@ the agent's TOML file)::
     id = "quay-3"              # name shown to technicians
     protocol = "ascii-stx"     # a registered protocol, see display_protocols()
     port = "/dev/ttyUSB0"      # or "socket://10.0.0.7:4001", "loop://", any pyserial URL
-    baudrate = 9600            # optional: bytesize, parity, stopbits, timeout, write_timeout
+    baudrate = 9600            # optional: bytesize, parity, stopbits, timeout, write_timeout, rs485
     address = 3                # bus address / Modbus slave id
     # ... protocol options, e.g. format = "{ticket}>{counter}", width = 8, ack = true
 
@@ -29,7 +29,7 @@ from .errors import DeviceConfigError, DeviceOffline
 from .port import LineSettings, SerialPort, acquire_port, release_port
 
 COMMON_KEYS = frozenset({"id", "protocol", "port", "baudrate", "bytesize", "parity", "stopbits",
-                         "timeout", "write_timeout", "address", "kind", "counter"})
+                         "timeout", "write_timeout", "rs485", "address", "kind", "counter"})
 
 
 def _int(config: Mapping[str, Any], key: str, default: int | None = None, *,
@@ -60,7 +60,7 @@ def line_settings(config: Mapping[str, Any]) -> LineSettings:
         url=port, baudrate=_int(config, "baudrate", 9600, lo=1),
         bytesize=_int(config, "bytesize", 8), parity=str(config.get("parity", "N")).upper(),
         stopbits=num("stopbits", 1), timeout=num("timeout", 0.3),
-        write_timeout=num("write_timeout", 1.0))
+        write_timeout=num("write_timeout", 1.0), rs485=bool(config.get("rs485", False)))
 
 
 def check_template(template: Any) -> str:

@@ -161,6 +161,16 @@ def parse_keyboard_key(key: str, levels: int = 3, key_map: Mapping[Any, Any] | N
     return None if number is None else key_to_level(number, levels, key_map)
 
 
+def keyboard_key_table(levels: int = 3, key_map: Mapping[Any, Any] | None = None) -> dict[str, int]:
+    """Every USB-keyboard key name that is a rating → its level, as JSON for the counter page.
+
+    The page looks up ``event.key`` then ``event.code`` in this table, so the browser applies
+    exactly :func:`parse_keyboard_key` without re-implementing the mapping.
+    """
+    effective = check_key_map(levels, key_map)
+    return {name: effective[n] for name, n in _KEY_NAMES.items() if n in effective}
+
+
 class Debouncer:
     """Accept a key unless the same key was seen less than ``window`` ago."""
 
@@ -192,7 +202,7 @@ class SerialKeypad:
     """
 
     CONFIG_KEYS = frozenset({"id", "kind", "protocol", "port", "baudrate", "bytesize", "parity",
-                             "stopbits", "timeout", "write_timeout", "address", "levels",
+                             "stopbits", "timeout", "write_timeout", "rs485", "address", "levels",
                              "key_map", "debounce_ms", "counter"})
 
     def __init__(self, config: Mapping[str, Any], on_press: Callable[[KeyPress], None], *,

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import serial
+import serial.rs485
 
 from .errors import DeviceConfigError, DeviceOffline
 
@@ -37,6 +38,9 @@ class LineSettings:
     stopbits: float = 1
     timeout: float = 0.3
     write_timeout: float = 1.0
+    #: Kernel RS-485 mode (RTS drives the transceiver direction) for adapters that need it;
+    #: most USB-RS485 dongles switch direction themselves and leave this off.
+    rs485: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.url, str) or not self.url.strip():
@@ -54,8 +58,8 @@ class LineSettings:
 
     def same_line(self, other: LineSettings) -> bool:
         """Whether two devices may share the line (same URL needs the same framing)."""
-        return (self.baudrate, self.bytesize, self.parity, self.stopbits) == (
-            other.baudrate, other.bytesize, other.parity, other.stopbits)
+        return (self.baudrate, self.bytesize, self.parity, self.stopbits, self.rs485) == (
+            other.baudrate, other.bytesize, other.parity, other.stopbits, other.rs485)
 
 
 class SerialPort:
@@ -89,13 +93,17 @@ class SerialPort:
                     s.url, do_not_open=True, baudrate=s.baudrate, bytesize=s.bytesize,
                     parity=PARITIES[s.parity], stopbits=s.stopbits, timeout=s.timeout,
                     write_timeout=s.write_timeout)
+                if s.rs485:
+                    port.rs485_mode = serial.rs485.RS485Settings(rts_level_for_tx=True,
+                                                                 rts_level_for_rx=False)
                 port.open()
             except IO_ERRORS as exc:
                 self.last_error = str(exc)
                 raise DeviceOffline(self.label, f"không mở được cổng: {exc}") from exc
-            except (ValueError, KeyError, TypeError) as exc:   # malformed URL (pyserial raises odd types)
-                self.last_error = f"URL cổng không hợp lệ: {exc!r}"
-                raise DeviceOffline(self.label, f"URL cổng không hợp lệ ({exc!r}) — kiểm tra 'port'") from exc
+            except (ValueError, KeyError, TypeError) as exc:   # bad URL / settings (odd types)
+                self.last_error = f"cấu hình cổng không hợp lệ: {exc!r}"
+                raise DeviceOffline(
+                    self.label, f"cấu hình cổng không hợp lệ ({exc!r}) — kiểm tra 'port' và 'rs485'") from exc
             self._serial = port
             self.last_error = None
             return port

@@ -16,6 +16,7 @@ from hardware.serial import (
     SerialKeypad,
     build_key_frame,
     key_to_level,
+    keyboard_key_table,
     parse_keyboard_key,
 )
 
@@ -63,6 +64,18 @@ def test_level_mapping_per_spec():
 ])
 def test_usb_keyboard_keys(key, levels, level):
     assert parse_keyboard_key(key, levels) == level
+
+
+def test_browser_key_table_agrees_with_the_parser():
+    for levels, key_map in ((3, None), (5, None), (3, {"1": 3, "3": 1})):
+        table = keyboard_key_table(levels, key_map)
+        names = ["0", "x", "F1", "Enter", "NumpadEnter"] + [
+            f"{p}{n}" for p in ("", "Digit", "Numpad") for n in range(10)]
+        for name in names:
+            assert table.get(name) == parse_keyboard_key(name, levels, key_map), name
+    assert keyboard_key_table(3) == {
+        **{str(n): n for n in (1, 2, 3)}, **{f"Digit{n}": n for n in (1, 2, 3)},
+        **{f"Numpad{n}": n for n in (1, 2, 3)}}
 
 
 def test_debounce_same_key_within_window_is_one_press():

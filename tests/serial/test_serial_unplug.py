@@ -109,3 +109,13 @@ def test_unusable_port_urls_are_offline_not_crashes(url):
             display.show(9, "A001")
     finally:
         display.close()
+
+
+def test_rs485_mode_on_a_port_without_it_is_a_clear_offline(pty_pair):
+    display = create_display({"id": "quay-8", "protocol": "ascii-stx", "port": pty_pair.host,
+                              "address": 8, "rs485": True})
+    try:
+        with pytest.raises(DeviceOffline, match="quay-8.*(RS485|rs485)"):
+            display.show(8, "A001")
+    finally:
+        display.close()
