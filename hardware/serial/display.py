@@ -25,15 +25,16 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
-from .errors import DeviceConfigError, DeviceOffline
+from .errors import DeviceConfigError, DeviceOffline, DeviceReplyError
 from .port import LineSettings, SerialPort, acquire_port, release_port
 
 COMMON_KEYS = frozenset({"id", "protocol", "port", "baudrate", "bytesize", "parity", "stopbits",
                          "timeout", "write_timeout", "rs485", "address", "kind", "counter"})
 
 
-def _int(config: Mapping[str, Any], key: str, default: int | None = None, *,
-         lo: int | None = None, hi: int | None = None) -> int:
+def config_int(config: Mapping[str, Any], key: str, default: int | None = None, *,
+               lo: int | None = None, hi: int | None = None) -> int:
+    """An integer option of a device entry, range-checked, with a technician-readable error."""
     value = config.get(key, default)
     if value is None:
         raise DeviceConfigError(f"Thiếu '{key}' trong cấu hình thiết bị {config.get('id', '?')}")
@@ -57,8 +58,8 @@ def line_settings(config: Mapping[str, Any]) -> LineSettings:
         raise DeviceConfigError(
             f"Thiếu 'port' trong cấu hình thiết bị {config.get('id', '?')} — ví dụ '/dev/ttyUSB0'")
     return LineSettings(
-        url=port, baudrate=_int(config, "baudrate", 9600, lo=1),
-        bytesize=_int(config, "bytesize", 8), parity=str(config.get("parity", "N")).upper(),
+        url=port, baudrate=config_int(config, "baudrate", 9600, lo=1),
+        bytesize=config_int(config, "bytesize", 8), parity=str(config.get("parity", "N")).upper(),
         stopbits=num("stopbits", 1), timeout=num("timeout", 0.3),
         write_timeout=num("write_timeout", 1.0), rs485=bool(config.get("rs485", False)))
 
@@ -166,6 +167,10 @@ class LedDisplay(abc.ABC):
             self.last_error = exc.reason
             if exc.device != self.name:
                 raise DeviceOffline(self.name, exc.reason) from exc
+            raise
+        except DeviceReplyError as exc:     # it answered, so it is connected, but unhappy
+            self.online = True
+            self.last_error = str(exc)
             raise
         self.online = True
         self.last_error = None

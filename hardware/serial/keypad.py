@@ -35,7 +35,7 @@ from typing import Any, Self
 
 import serial
 
-from .display import _int, line_settings
+from .display import config_int, line_settings
 from .errors import DeviceConfigError, DeviceOffline
 from .port import IO_ERRORS, SerialPort
 
@@ -212,10 +212,10 @@ class SerialKeypad:
         if unknown:
             raise DeviceConfigError(f"Khoá cấu hình bàn phím đánh giá không dùng: {', '.join(sorted(unknown))}")
         self.name = str(config.get("id") or f"keypad@{config.get('port')}")
-        self.address = None if config.get("address") is None else _int(config, "address", lo=0, hi=99)
-        self.levels = _int(config, "levels", 3)
+        self.address = None if config.get("address") is None else config_int(config, "address", lo=0, hi=99)
+        self.levels = config_int(config, "levels", 3)
         self.key_map = check_key_map(self.levels, config.get("key_map"))
-        self.debouncer = Debouncer(_int(config, "debounce_ms", 300, lo=0, hi=10_000))
+        self.debouncer = Debouncer(config_int(config, "debounce_ms", 300, lo=0, hi=10_000))
         settings = line_settings({**config, "timeout": config.get("timeout", 0.1)})
         self.port = SerialPort(settings)
         self.parser = KeyFrameParser()

@@ -137,6 +137,7 @@ def test_ack_mode_retries_after_nak_then_reports_refusal(pty_pair, device_end, d
     with pytest.raises(DeviceReplyError, match="NAK"):
         display.show(1, "A001")
     t.join(2)
+    assert display.online is True and "NAK" in display.last_error   # answering, but refusing
 
 
 def test_ack_mode_silence_is_device_offline(pty_pair, displays):

@@ -30,8 +30,8 @@ from typing import Any
 from ..display import (
     DisplaySimulator,
     LedDisplay,
-    _int,
     check_template,
+    config_int,
     register_display,
 )
 from ..errors import DeviceConfigError, DeviceOffline, DeviceReplyError
@@ -70,11 +70,11 @@ class AsciiStxDisplay(LedDisplay):
     option_keys = frozenset({"format", "width", "ack", "retries"})
 
     def _configure(self, config: Mapping[str, Any]) -> None:
-        self.address = _int(config, "address", lo=0, hi=99)
-        self.width = _int(config, "width", 16, lo=1, hi=MAX_TEXT)
+        self.address = config_int(config, "address", lo=0, hi=99)
+        self.width = config_int(config, "width", 16, lo=1, hi=MAX_TEXT)
         self.template = check_template(config.get("format", "{ticket}"))
         self.ack = bool(config.get("ack", False))
-        self.retries = _int(config, "retries", 2, lo=0, hi=10)
+        self.retries = config_int(config, "retries", 2, lo=0, hi=10)
         if self.ack and self.address == BROADCAST:
             raise DeviceConfigError("Địa chỉ 00 là phát quảng bá: không bảng nào trả lời, hãy đặt ack = false")
 
@@ -131,9 +131,9 @@ class AsciiStxSimulator(DisplaySimulator):
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         super().__init__(config)
-        self.address = _int(config, "address", lo=0, hi=99)
+        self.address = config_int(config, "address", lo=0, hi=99)
         self.ack = bool(config.get("ack", False))
-        self.width = _int(config, "width", 16, lo=1, hi=MAX_TEXT)
+        self.width = config_int(config, "width", 16, lo=1, hi=MAX_TEXT)
         self._buf = bytearray()
 
     def idle(self) -> None:

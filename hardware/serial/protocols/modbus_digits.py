@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import modbus_rtu as rtu
-from ..display import DisplaySimulator, LedDisplay, _int, register_display
+from ..display import DisplaySimulator, LedDisplay, config_int, register_display
 from ..errors import (
     DeviceConfigError,
     DeviceOffline,
@@ -43,16 +43,16 @@ _TICKET = re.compile(r"^([A-Z]?)\s*-?\s*(\d+)$")
 
 class _Options:
     def __init__(self, config: Mapping[str, Any]) -> None:
-        self.slave = _int(config, "address", lo=1, hi=247)
+        self.slave = config_int(config, "address", lo=1, hi=247)
         self.layout = config.get("layout", "letter_number")
         if self.layout not in LAYOUTS:
             raise DeviceConfigError(f"layout = {self.layout!r} không hỗ trợ — chọn {', '.join(LAYOUTS)}")
-        self.register = _int(config, "register", 0, lo=0, hi=0xFFF0)
+        self.register = config_int(config, "register", 0, lo=0, hi=0xFFF0)
         ascii_layout = self.layout == "ascii"
-        self.digits = _int(config, "digits", 4 if ascii_layout else 3, lo=1, hi=8 if ascii_layout else 4)
-        self.blank_value = _int(config, "blank_value", 0xFFFF, lo=0, hi=0xFFFF)
+        self.digits = config_int(config, "digits", 4 if ascii_layout else 3, lo=1, hi=8 if ascii_layout else 4)
+        self.blank_value = config_int(config, "blank_value", 0xFFFF, lo=0, hi=0xFFFF)
         cr = config.get("counter_register")
-        self.counter_register = None if cr is None else _int(config, "counter_register", lo=0, hi=0xFFFF)
+        self.counter_register = None if cr is None else config_int(config, "counter_register", lo=0, hi=0xFFFF)
 
     def ascii_registers(self, text: str) -> list[int]:
         padded = text.ljust(self.digits + self.digits % 2).encode("ascii")
@@ -68,7 +68,7 @@ class ModbusDigitsDisplay(LedDisplay):
 
     def _configure(self, config: Mapping[str, Any]) -> None:
         self.opts = _Options(config)
-        self.retries = _int(config, "retries", 2, lo=0, hi=10)
+        self.retries = config_int(config, "retries", 2, lo=0, hi=10)
 
     def requests_for(self, counter_number: str, ticket_number: str) -> list[bytes]:
         """The exact Modbus requests :meth:`show` sends."""
