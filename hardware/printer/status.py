@@ -68,6 +68,8 @@ class PrinterStatus:
             return "paper_out"
         if self.cover_open:
             return "cover_open"
+        if self.error and self.error not in (MSG_OFFLINE, MSG_UNREACHABLE):
+            return "error"  # a specific fault (cutter, config) explains the offline state
         if self.offline:
             return "offline"
         if self.error:

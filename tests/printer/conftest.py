@@ -16,15 +16,20 @@ from hardware.printer import TicketPrint, sample_ticket
 from hardware.printer.simulator import TcpPrinterSimulator
 
 
+def need(condition: bool, reason: str) -> None:
+    """Skip locally, fail in CI (MOTCUA_CI=1), when a system tool or data the test needs is missing."""
+    if condition:
+        return
+    if os.environ.get("MOTCUA_CI") == "1":
+        pytest.fail(f"mandatory in CI: {reason}")
+    pytest.skip(reason)
+
+
 def need_tool(name: str) -> str:
-    """Path of a system tool; skip locally, fail in CI (MOTCUA_CI=1) when it is missing."""
+    """Path of a system tool (see need())."""
     path = shutil.which(name)
-    if path is None:
-        reason = f"{name} is not installed (Debian: see .ci/run); this test needs the real tool"
-        if os.environ.get("MOTCUA_CI") == "1":
-            pytest.fail(f"mandatory in CI: {reason}")
-        pytest.skip(reason)
-    return path
+    need(path is not None, f"{name} is not installed (Debian package; see .ci/run)")
+    return str(path)
 
 
 # 02:41 UTC is 09:41 in Hà Nội / TP.HCM (UTC+7): the ticket must print local time.
