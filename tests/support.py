@@ -8,6 +8,7 @@ Outside CI a missing tool or service skips its tests with the reason; with MOTCU
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import socket
@@ -121,6 +122,11 @@ class Seed:
     password = "mat-khau-1"
 
 
+@functools.lru_cache(maxsize=1)
+def password_hash() -> str:
+    return hash_password(Seed.password)
+
+
 def seed_centre(app, *, code="test", settings=None, suffix="") -> Seed:
     svc = app.extensions["motcua"]
     seed = Seed()
@@ -145,7 +151,7 @@ def seed_centre(app, *, code="test", settings=None, suffix="") -> Seed:
                                ("root", "admin")]:
             users[username] = User(centre_id=centre.id, username=username + suffix,
                                    full_name=username, role=role,
-                                   password_hash=hash_password(Seed.password))
+                                   password_hash=password_hash())
             uow.repo.add(users[username])
         tokens = {}
         for name, role, number in [("kiosk", "kiosk", None), ("display", "display", None),

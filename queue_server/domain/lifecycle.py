@@ -303,7 +303,6 @@ def requeue(ticket: Ticket, settings: CentreSettings, now: dt.datetime, *, actor
             code="requeue_expired",
         )
     ticket.status = TicketStatus.WAITING
-    ticket.target_counter_id = ticket.counter_id
     ticket.counter_id = None
     ticket.counter = None
     return _event("ticket.requeued", ticket, now, actor)
