@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,10 @@ MIN_WIDTH = 256
 MAX_WIDTH = 2048
 
 QR_CAPTION = "Quét mã QR để theo dõi lượt của bạn"
+
+# FreeType faces are shared through the font cache; one render at a time keeps them safe to use
+# from a threaded web server (a ticket renders in a few milliseconds, so nobody waits long).
+_RENDER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -220,6 +225,11 @@ def ticket_lines(ticket: TicketPrint) -> list[str]:
 def render_ticket(ticket: TicketPrint, width: int = WIDTH_80MM) -> Image.Image:
     """Render ``ticket`` to a 1-bit image exactly ``width`` dots wide (1 = white paper)."""
     check_width(width)
+    with _RENDER_LOCK:
+        return _render(ticket, width)
+
+
+def _render(ticket: TicketPrint, width: int) -> Image.Image:
     m = _Metrics.for_width(width)
     blocks: list[tuple[int, Image.Image]] = []
 

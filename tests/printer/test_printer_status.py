@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 import pytest
 
@@ -21,7 +22,7 @@ from hardware.printer import (
     render_ticket,
 )
 from hardware.printer.simulator import SerialPrinterSimulator, TcpPrinterSimulator
-from hardware.printer.status import MSG_PAPER_OUT, status_request
+from hardware.printer.status import MSG_PAPER_OUT, query_device_status, status_request
 
 FAST = PrinterProfile(width_px=384, status_timeout=0.3)
 
@@ -182,3 +183,25 @@ def test_serial_device_missing_is_a_failure(ticket, tmp_path):
     result = print_ticket(f"serial://{tmp_path}/ttyGone?baudrate=115200", ticket, PROFILE_58MM)
     assert not result.ok and result.code == "unreachable"
     assert "ttyGone" in result.detail
+
+
+def test_stray_bytes_on_the_line_are_not_taken_for_status():
+    """A printer that also sends junk (e.g. automatic status back) before each answer."""
+    server = socket.create_server(("127.0.0.1", 0))
+    answers = {1: 0x12, 2: 0x32, 4: 0x7E}  # paper out
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"\xff\x00")  # stale bytes waiting before the first query: drained
+            while query := conn.recv(3):
+                conn.sendall(b"A\x00" + bytes([answers.get(query[2], 0x12)]))
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    with socket.create_connection(server.getsockname()) as sock:
+        time.sleep(0.1)
+        status = query_device_status(sock, timeout=1.0)
+    server.close()
+    t.join(timeout=5)
+    assert status.code == "paper_out" and status.raw == bytes([0x12, 0x32, 0x7E])
