@@ -77,9 +77,9 @@ def check_width(width: int) -> int:
 def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
     """Greedy word wrap by rendered width; a word longer than a line is split, never clipped."""
     lines: list[str] = []
-    for paragraph in unicodedata.normalize("NFC", text).split("\n"):
+    for paragraph in unicodedata.normalize("NFC", text).replace("\t", " ").split("\n"):
         current = ""
-        for word in paragraph.split():
+        for word in (w for w in paragraph.split(" ") if w):  # a no-break space keeps words together
             candidate = f"{current} {word}" if current else word
             if font.getlength(candidate) <= max_width:
                 current = candidate
@@ -217,7 +217,8 @@ def ticket_lines(ticket: TicketPrint) -> list[str]:
     """The information rows under the service name, in print order."""
     rows = [f"Số người đang chờ trước bạn: {ticket.people_ahead}"]
     if ticket.estimated_wait_minutes is not None:
-        rows.append(f"Thời gian chờ dự kiến: khoảng {format_wait(ticket.estimated_wait_minutes)}")
+        wait = format_wait(ticket.estimated_wait_minutes).replace(" ", "\u00a0")
+        rows.append(f"Thời gian chờ dự kiến: khoảng {wait}")
     rows.append(f"Thời gian lấy số: {ticket.issued_text}")
     return rows
 

@@ -136,3 +136,14 @@ def test_font_is_be_vietnam_pro_from_its_package():
     assert font_family() == "Be Vietnam Pro"
     assert font_path("bold").name == "BeVietnamPro-Bold.ttf"
     assert get_font("bold", 30) is get_font("bold", 30)  # cached
+
+
+def test_wait_is_written_in_vietnamese_and_kept_on_one_line():
+    from hardware.printer.layout import ticket_lines, wrap_text
+    from hardware.printer.ticket import format_wait
+
+    assert [format_wait(m) for m in (0, 25, 60, 95)] == ["0 phút", "25 phút", "1 giờ", "1 giờ 35 phút"]
+    row = ticket_lines(sample_ticket(estimated_wait_minutes=95))[1]
+    lines = wrap_text(row, get_font("regular", 20), 360)
+    assert lines[-1] == "1\u00a0giờ\u00a035\u00a0phút"
+    assert wrap_text("a  b\tc\nd", get_font("regular", 20), 360) == ["a b c", "d"]
