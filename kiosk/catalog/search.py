@@ -1,0 +1,265 @@
+"""Vietnamese procedure search for the kiosk: accent-insensitive, typo-tolerant, ranked.
+
+Citizens type with or without diacritics ("dang ky ket hon", "kết hon"), with typos ("khai sinhh"),
+or in everyday words kept as keywords ("sổ đỏ", "hộ khẩu").  Text is folded (accents dropped, đ→d,
+lower case) and indexed once; a query then runs through tiers from strongest to weakest and stops as
+soon as the strongest tiers have filled ``limit`` results:
+
+====  ===========================================================  ======
+tier  match                                                        base
+====  ===========================================================  ======
+code  the query is (the start of) a procedure code                 1000
+1     the whole query as a phrase in the name                        900
+2     every query word in the name (last word may be a prefix)       800
+3     one keyword holds every query word                             700
+4     every word in the name, allowing typos                         600
+5     one keyword holds every word, allowing typos                   500
+6     every word in the field (lĩnh vực)                             400
+7     every word in the name or keywords, typos allowed             300
+8     every word somewhere (documents, result…), typos allowed     200
+9     at least half the words somewhere                              100
+====  ===========================================================  ======
+
+Within a tier, records rank by how much of the name the query covers, popularity, and a match at the
+start of the name (a bonus below 100, so tiers never mix).  Fuzzy matching uses rapidfuzz's OSA edit
+distance (typos and swapped letters): 0 edits for words of ≤ 3 letters, 1 for 4–5, 2 for longer.
+When strong matches exist, results more than four tiers below the best one are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .model import Procedure
+
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_DD = str.maketrans({"đ": "d", "Đ": "d"})
+
+#: Words people add around a procedure name ("thủ tục …", "làm …", "xin …").
+_STOP_PHRASES = ("thu tuc", "huong dan", "the nao", "o dau")
+_STOP_WORDS = frozenset({"lam", "xin", "cach", "toi", "muon", "nhu"})
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ→d, words separated by single spaces: "Đăng ký" → "dang ky"."""
+    text = unicodedata.normalize("NFD", text.translate(_DD))
+    text = _COMBINING.sub("", text).lower()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+# A syllable made of an initial consonant and "y" is spelt with "i" just as often (ký/kí, lý/lí, mỹ/mĩ).
+_Y_SYLLABLE = re.compile(r"\b(b|c|ch|d|g|gh|gi|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)y\b")
+
+
+def search_key(text: str) -> str:
+    """``fold`` plus the i/y spelling merge used for matching: "Đăng kí" and "đăng ký" → "dang ki"."""
+    return _Y_SYLLABLE.sub(r"\1i", fold(text))
+
+
+def _max_edits(token: str) -> int:
+    return 0 if len(token) <= 3 else 1 if len(token) <= 5 else 2
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked result: the record, its score and which tier matched (for debugging and tests)."""
+
+    procedure: Procedure
+    score: float
+    reason: str
+
+
+@dataclass
+class _Entry:
+    proc: Procedure
+    name: str  # folded, padded with spaces for word-bounded phrase tests
+    name_len: int
+    keyword_words: list[set[str]]  # the words of each keyword, folded
+    sort_key: tuple
+
+
+class CatalogIndex:
+    """Search and browse index over a fixed set of procedures; build once, query many times."""
+
+    def __init__(self, procedures: Iterable[Procedure]) -> None:
+        self._entries: list[_Entry] = []
+        self._postings: dict[str, dict[str, set[int]]] = {k: {} for k in ("name", "kw", "field", "any")}
+        self._by_code: dict[str, Procedure] = {}
+        self._fields: dict[str, list[int]] = {}
+        for i, p in enumerate(procedures):
+            name = search_key(p.name)
+            kws = [search_key(k) for k in p.keywords]
+            other = " ".join(search_key(t) for t in (
+                p.result, p.subjects, *(d.name for c in p.dossier_cases for d in c.documents),
+                *(f.name for f in p.forms),
+            ))
+            self._entries.append(_Entry(p, f" {name} ", len(name.split()), [set(k.split()) for k in kws],
+                                        (-p.popularity, name)))
+            self._by_code[p.code] = p
+            self._fields.setdefault(p.field, []).append(i)
+            fld = search_key(p.field)
+            for key, text in (("name", name), ("kw", " ".join(kws)), ("field", fld),
+                              ("any", " ".join((name, *kws, fld, other)))):
+                for tok in set(text.split()):
+                    self._postings[key].setdefault(tok, set()).add(i)
+        self._vocab = sorted(self._postings["any"])
+        self._default = sorted(range(len(self._entries)), key=lambda i: self._entries[i].sort_key)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- browsing -----------------------------------------------------------------------------------
+
+    def get(self, code: str) -> Procedure | None:
+        return self._by_code.get(code)
+
+    def fields(self) -> list[tuple[str, int]]:
+        """Every field (lĩnh vực) with its number of procedures, in alphabetical order."""
+        return sorted(((f, len(ix)) for f, ix in self._fields.items()), key=lambda x: fold(x[0]))
+
+    def by_field(self, field: str) -> list[Procedure]:
+        """Procedures of one field (matched with or without accents), most common first."""
+        key = fold(field)
+        ix = [i for f, idx in self._fields.items() if fold(f) == key for i in idx]
+        return [self._entries[i].proc for i in sorted(ix, key=lambda i: self._entries[i].sort_key)]
+
+    # -- searching ----------------------------------------------------------------------------------
+
+    def search(self, q: str, limit: int = 20) -> list[Procedure]:
+        """The best ``limit`` procedures for ``q``; every procedure (most common first) when ``q`` is blank."""
+        return [h.procedure for h in self.search_hits(q, limit)]
+
+    def search_hits(self, q: str, limit: int = 20) -> list[Hit]:
+        if limit <= 0:
+            return []
+        q = (q or "").strip()
+        if not fold(q):
+            return [Hit(self._entries[i].proc, 0.0, "all") for i in self._default[:limit]]
+        found: dict[int, Hit] = {}
+        code_q = q.replace(" ", "")
+        if re.fullmatch(r"[\d.]{3,}", code_q):
+            for i, e in enumerate(self._entries):
+                if e.proc.code.startswith(code_q) or (e.proc.local_code and e.proc.local_code.startswith(code_q)):
+                    found[i] = Hit(e.proc, 1000.0 + e.proc.popularity / 100, "code")
+        tokens = self._query_tokens(q)
+        if tokens:
+            self._tiers(tokens, limit, found)
+        hits = sorted(found.values(), key=lambda h: (-h.score, fold(h.procedure.name)))
+        if hits:
+            # Weak matches only clutter the screen when strong ones exist: keep tiers within 4 of the best.
+            best = min(hits[0].score, 999.0) // 100
+            hits = [h for h in hits if h.score // 100 >= best - 4]
+        return hits[:limit]
+
+    @staticmethod
+    def _query_tokens(q: str) -> list[str]:
+        text = f" {search_key(q)} "
+        stripped = text
+        for phrase in _STOP_PHRASES:
+            stripped = stripped.replace(f" {phrase} ", " ")
+        words = [w for w in stripped.split() if w not in _STOP_WORDS]
+        return words or text.split()
+
+    def _variants(self, token: str, last: bool) -> dict[str, float]:
+        """Index words that may stand for ``token``, with a cost (0 = exact)."""
+        out: dict[str, float] = {}
+        if last and len(token) >= 2:
+            j = bisect_left(self._vocab, token)
+            while j < len(self._vocab) and self._vocab[j].startswith(token):
+                out[self._vocab[j]] = 0.3
+                j += 1
+        k = _max_edits(token)
+        if k:
+            for word, dist, _ in process.extract(token, self._vocab, scorer=OSA.distance, score_cutoff=k, limit=None):
+                out[word] = min(out.get(word, 9.0), float(dist))
+        if token in self._postings["any"]:
+            out[token] = 0.0
+        return out
+
+    def _matches(self, key: str, variants: dict[str, float]) -> dict[int, float]:
+        """Records whose ``key`` text holds one of ``variants``, with the cheapest cost."""
+        postings = self._postings[key]
+        best: dict[int, float] = {}
+        for word, cost in sorted(variants.items(), key=lambda x: -x[1]):
+            for i in postings.get(word, ()):
+                best[i] = cost  # ascending-cost overwrite keeps the minimum
+        return best
+
+    def _tiers(self, tokens: list[str], limit: int, found: dict[int, Hit]) -> None:
+        variants = [self._variants(t, n == len(tokens) - 1) for n, t in enumerate(tokens)]
+        close = [{w for w, c in v.items() if c < 1} for v in variants]  # exact or prefix
+        phrase = " ".join(tokens)
+        cache: dict[str, list[dict[int, float]]] = {}
+
+        def per_token(key: str) -> list[dict[int, float]]:
+            if key not in cache:
+                cache[key] = [self._matches(key, v) for v in variants]
+            return cache[key]
+
+        def every(keys: tuple[str, ...], exact: bool = False) -> set[int]:
+            """Records where every query word matches in one of ``keys`` texts."""
+            sets = []
+            for n in range(len(tokens)):
+                s: set[int] = set()
+                for k in keys:
+                    m = per_token(k)[n]
+                    s.update((i for i, c in m.items() if c < 1) if exact else m)
+                sets.append(s)
+            return set.intersection(*sets)
+
+        def one_keyword(i: int, exact: bool) -> bool:
+            """True when a single keyword holds every query word (keywords are separate phrases)."""
+            words = close if exact else [set(v) for v in variants]
+            return any(all(ws & kw for ws in words) for kw in self._entries[i].keyword_words)
+
+        def cost(i: int, keys: tuple[str, ...]) -> float:
+            per = [per_token(k) for k in keys]
+            return sum(min(p[n].get(i, 9.0) for p in per) for n in range(len(tokens))) / len(tokens)
+
+        def add(ids: Iterable[int], base: float, reason: str, keys: tuple[str, ...] = ("name",)) -> None:
+            for i in ids:
+                if i in found:
+                    continue
+                e = self._entries[i]
+                coverage = min(1.0, len(tokens) / max(1, e.name_len))
+                starts = 1.0 if e.name.startswith(f" {phrase}") else 0.0
+                typo = min(1.0, cost(i, keys))
+                bonus = 35 * coverage + 45 * e.proc.popularity / 100 + 10 * starts + 9 * (1 - typo)
+                found[i] = Hit(e.proc, base + bonus, reason)
+
+        name_words = every(("name",), exact=True)
+        add((i for i in name_words if f" {phrase} " in self._entries[i].name), 900, "name_phrase")
+        add(name_words, 800, "name_words")
+        if len(found) >= limit:
+            return
+        add((i for i in every(("kw",), exact=True) if one_keyword(i, True)), 700, "keyword", ("kw",))
+        steps: tuple[tuple[tuple[str, ...], float, str], ...] = (
+            (("name",), 600, "name_fuzzy"),
+            (("kw",), 500, "keyword_fuzzy"),
+            (("field",), 400, "field"),
+            (("name", "kw"), 300, "name_keyword"),
+            (("any",), 200, "text"),
+        )
+        for keys, base, reason in steps:
+            if len(found) >= limit:
+                return
+            ids = every(keys)
+            if keys == ("kw",):
+                ids = {i for i in ids if one_keyword(i, False)}
+            add(ids, base, reason, keys)
+        if len(found) >= limit:
+            return
+        counts: Counter[int] = Counter()
+        for m in per_token("any"):
+            counts.update(m.keys())
+        need = (len(tokens) + 1) // 2
+        add((i for i, n in counts.items() if n >= need), 100, "partial", ("any",))
