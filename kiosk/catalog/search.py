@@ -28,6 +28,7 @@ When strong matches exist, results more than four tiers below the best one are d
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from bisect import bisect_left
@@ -85,6 +86,7 @@ class _Entry:
     name_len: int
     keyword_words: list[set[str]]  # the words of each keyword, folded
     sort_key: tuple
+    pop_bonus: float = 0.0
 
 
 class CatalogIndex:
@@ -102,8 +104,8 @@ class CatalogIndex:
                 p.result, p.subjects, *(d.name for c in p.dossier_cases for d in c.documents),
                 *(f.name for f in p.forms),
             ))
-            self._entries.append(_Entry(p, f" {name} ", len(name.split()), [set(k.split()) for k in kws],
-                                        (-p.popularity, name)))
+            self._entries.append(_Entry(p, f" {name} ", max(1, len(name.split())), [set(k.split()) for k in kws],
+                                        (-p.popularity, name), 45 * p.popularity / 100))
             self._by_code[p.code] = p
             self._fields.setdefault(p.field, []).append(i)
             fld = search_key(p.field)
@@ -144,21 +146,22 @@ class CatalogIndex:
         q = (q or "").strip()
         if not fold(q):
             return [Hit(self._entries[i].proc, 0.0, "all") for i in self._default[:limit]]
-        found: dict[int, Hit] = {}
+        found: dict[int, tuple[float, str]] = {}
         code_q = q.replace(" ", "")
         if re.fullmatch(r"[\d.]{3,}", code_q):
             for i, e in enumerate(self._entries):
                 if e.proc.code.startswith(code_q) or (e.proc.local_code and e.proc.local_code.startswith(code_q)):
-                    found[i] = Hit(e.proc, 1000.0 + e.proc.popularity / 100, "code")
+                    found[i] = (1000.0 + e.proc.popularity / 100, "code")
         tokens = self._query_tokens(q)
         if tokens:
             self._tiers(tokens, limit, found)
-        hits = sorted(found.values(), key=lambda h: (-h.score, fold(h.procedure.name)))
-        if hits:
-            # Weak matches only clutter the screen when strong ones exist: keep tiers within 4 of the best.
-            best = min(hits[0].score, 999.0) // 100
-            hits = [h for h in hits if h.score // 100 >= best - 4]
-        return hits[:limit]
+        if not found:
+            return []
+        # Weak matches only clutter the screen when strong ones exist: keep tiers within 4 of the best.
+        best = min(max(s for s, _ in found.values()), 999.0) // 100
+        kept = ((i, s, r) for i, (s, r) in found.items() if s // 100 >= best - 4)
+        top = heapq.nsmallest(limit, kept, key=lambda x: (-x[1], self._entries[x[0]].name))
+        return [Hit(self._entries[i].proc, s, r) for i, s, r in top]
 
     @staticmethod
     def _query_tokens(q: str) -> list[str]:
@@ -194,7 +197,7 @@ class CatalogIndex:
                 best[i] = cost  # ascending-cost overwrite keeps the minimum
         return best
 
-    def _tiers(self, tokens: list[str], limit: int, found: dict[int, Hit]) -> None:
+    def _tiers(self, tokens: list[str], limit: int, found: dict[int, tuple[float, str]]) -> None:
         variants = [self._variants(t, n == len(tokens) - 1) for n, t in enumerate(tokens)]
         close = [{w for w, c in v.items() if c < 1} for v in variants]  # exact or prefix
         phrase = " ".join(tokens)
@@ -221,20 +224,23 @@ class CatalogIndex:
             words = close if exact else [set(v) for v in variants]
             return any(all(ws & kw for ws in words) for kw in self._entries[i].keyword_words)
 
-        def cost(i: int, keys: tuple[str, ...]) -> float:
-            per = [per_token(k) for k in keys]
-            return sum(min(p[n].get(i, 9.0) for p in per) for n in range(len(tokens))) / len(tokens)
-
         def add(ids: Iterable[int], base: float, reason: str, keys: tuple[str, ...] = ("name",)) -> None:
+            # Hot loop (thousands of candidates for a one-word query): keep it flat.
+            per = [per_token(k) for k in keys]
+            n = len(tokens)
+            start = f" {phrase}"
+            entries = self._entries
             for i in ids:
                 if i in found:
                     continue
-                e = self._entries[i]
-                coverage = min(1.0, len(tokens) / max(1, e.name_len))
-                starts = 1.0 if e.name.startswith(f" {phrase}") else 0.0
-                typo = min(1.0, cost(i, keys))
-                bonus = 35 * coverage + 45 * e.proc.popularity / 100 + 10 * starts + 9 * (1 - typo)
-                found[i] = Hit(e.proc, base + bonus, reason)
+                e = entries[i]
+                if len(per) == 1:
+                    typo = sum(m.get(i, 9.0) for m in per[0]) / n
+                else:
+                    typo = sum(min(p[t].get(i, 9.0) for p in per) for t in range(n)) / n
+                bonus = (35 * min(1.0, n / e.name_len) + e.pop_bonus + (10 if e.name.startswith(start) else 0)
+                         + 9 * (1 - min(1.0, typo)))
+                found[i] = (base + bonus, reason)
 
         name_words = every(("name",), exact=True)
         add((i for i in name_words if f" {phrase} " in self._entries[i].name), 900, "name_phrase")
