@@ -100,6 +100,13 @@ class QueueService:
         return counter
 
     def _ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
+        """The ticket as the API shows it; built once per transaction (after its changes)."""
+        key = ("ticket", ticket.id)
+        if key not in uow.cache:
+            uow.cache[key] = self._build_ticket_body(uow, ticket, centre)
+        return uow.cache[key]
+
+    def _build_ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
         tz = ZoneInfo(centre.timezone)
         if ticket.status != TicketStatus.WAITING:
             return ticket_view(ticket, tz)
@@ -144,10 +151,8 @@ class QueueService:
 
     def _queue_snapshot(self, uow: UnitOfWork, centre: Centre) -> dict:
         day = lifecycle.local_day(centre, self.clock())
-        counts = uow.repo.waiting_counts(centre.id, day)
-        services = uow.repo.services(centre.id)
-        return {"waiting": {s.code: counts.get(s.id, 0) for s in services},
-                "total": sum(counts.values())}
+        waiting = uow.repo.waiting_by_code(centre.id, day)
+        return {"waiting": waiting, "total": sum(waiting.values())}
 
     # --- reads -----------------------------------------------------------------------------
     def list_services(self, principal: Principal) -> list[dict]:

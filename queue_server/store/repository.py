@@ -137,6 +137,20 @@ class Repository:
         ).all()
         return {service_id: n for service_id, n in rows}
 
+    def waiting_by_code(self, centre_id: int, day: dt.date) -> dict[str, int]:
+        """Waiting tickets per active service code (zeros included), in the services' order."""
+        c, sv = t.tickets.c, t.services.c
+        waiting = select(c.service_id, func.count().label("n")).where(
+            c.centre_id == centre_id, c.day == day, c.status == TicketStatus.WAITING
+        ).group_by(c.service_id).subquery()
+        rows = self.session.execute(
+            select(sv.code, func.coalesce(waiting.c.n, 0))
+            .select_from(t.services.outerjoin(waiting, waiting.c.service_id == sv.id))
+            .where(sv.centre_id == centre_id, sv.active.is_(True))
+            .order_by(sv.sort_order, sv.id)
+        ).all()
+        return {code: n for code, n in rows}
+
     def people_ahead(self, ticket: Ticket) -> int:
         c = t.tickets.c
         return self.session.execute(select(func.count()).where(

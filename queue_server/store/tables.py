@@ -138,6 +138,8 @@ device_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
     Column("last_seen_at", UTCDateTime),
+    Column("last_contact_at", UTCDateTime),
+    Column("health", JSON),
 )
 
 ticket_sequences = Table(
@@ -248,8 +250,8 @@ def start_mappers() -> None:
         properties={
             "service": relationship(model.Service, foreign_keys=[tickets.c.service_id],
                                     lazy="joined"),
-            "counter": relationship(model.Counter, foreign_keys=[tickets.c.counter_id],
-                                    lazy="joined"),
+            # Usually already in the session's identity map: a plain lazy load is cheapest.
+            "counter": relationship(model.Counter, foreign_keys=[tickets.c.counter_id]),
         },
     )
     mapper_registry.map_imperatively(model.Rating, ratings)

@@ -21,6 +21,7 @@ class UnitOfWork:
         self.session = self.session_factory()
         self.repo = Repository(self.session)
         self.events = []
+        self.cache: dict = {}  # per-transaction memo (e.g. ticket bodies built once)
         return self
 
     def __exit__(self, *exc) -> None:
