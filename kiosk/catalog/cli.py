@@ -47,9 +47,8 @@ def _export(store_factory: StoreFactory, file: str, fmt: str | None) -> None:
     except ValueError as e:
         raise click.UsageError(str(e)) from e
     cat = store_factory().load_all()
-    text = export_text(cat, fmt)
     if file == "-":
-        click.echo(text.lstrip("\ufeff"), nl=False)
+        click.echo(export_text(cat, fmt).lstrip("\ufeff"), nl=False)
         return
     export_file(cat, file, fmt)
     click.echo(f"Đã xuất {len(cat.procedures)} thủ tục ra '{file}' ({fmt}).")

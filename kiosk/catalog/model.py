@@ -40,9 +40,9 @@ CONFIDENCE: dict[str, str] = {
     "low": "Thấp",
 }
 
-#: Online service level under Nghị định 42/2022 ("" when not offered online).
+#: Online service level under Nghị định 42/2022 ("" when not stated; the channels say whether it is online).
 ONLINE_LEVELS: dict[str, str] = {
-    "": "Không có dịch vụ công trực tuyến",
+    "": "Chưa xác định",
     "partial": "Dịch vụ công trực tuyến một phần",
     "full": "Dịch vụ công trực tuyến toàn trình",
 }
@@ -178,7 +178,9 @@ class Procedure:
 
     ``service`` is the queue service code that receives it (see ``services.DEFAULT_SERVICES``).
     ``checked`` is the ISO date this record was last compared with ``source_*`` ("" = never compared
-    with an official page); ``unverified`` names fields still to confirm, ``note`` says why.
+    with any source); ``unverified`` names fields still to confirm (``channels.fee_text`` …), ``note``
+    says why.  ``popularity`` (0–100) is an editorial estimate of how often citizens ask for it; it
+    orders equally good search matches and the default list.
     """
 
     code: str

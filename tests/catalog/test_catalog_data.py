@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from kiosk.catalog.importer import import_file
+from kiosk.catalog.importer import export_text, import_file
 from kiosk.catalog.model import Catalog, Procedure
-from kiosk.catalog.sample import SAMPLE_PATH, load_sample
+from kiosk.catalog.sample import DATA_DIR, SAMPLE_PATH, load_sample
 from kiosk.catalog.services import DEFAULT_SERVICES
 from kiosk.catalog.validate import CatalogValidationError, is_iso_date
 
@@ -82,3 +82,7 @@ def test_catalog_rejects_duplicate_codes():
     d["procedures"].append(dict(d["procedures"][0]))
     with pytest.raises(CatalogValidationError, match="bị trùng"):
         Catalog.from_dict(d)
+
+
+def test_bundled_csv_matches_the_json():
+    assert (DATA_DIR / "catalog-v1.csv").read_bytes().decode("utf-8") == export_text(load_sample(), "csv")
