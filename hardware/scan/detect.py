@@ -1,0 +1,470 @@
+"""Find the four corners of a paper page in a photo, or say clearly that there is none.
+
+Classical single-method detectors (biggest Canny contour) are near perfect on a plain desk and
+collapse on clutter, so this module proposes many quadrilaterals from several independent cues and
+lets a scoring function choose:
+
+* edge maps (auto and low-threshold Canny on the lightness, and on a text-suppressing median
+  blur) -> contours -> convex hull -> 4-gon;
+* "paper-ness" segmentation (light and colourless, Otsu at the scene and local level, and the
+  same after dividing out uneven illumination) -> connected regions -> 4-gon;
+* straight segments (LSD) grouped into long lines, combined into 4-gons.
+
+Each proposal is snapped to the real page border (per-side search along normal profiles plus a
+RANSAC line fit, so fingers and pens covering part of a side do not drag it) and scored by how
+much of each side carries a colour step, by shape (convex, plausible angles and aspect ratio,
+area) and by how paper-like its inside is. Below the acceptance score the answer is "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .geometry import interior_angles, is_convex, order_corners, quad_area, side_lengths
+
+WORK_SIZE = 640  # long side of the working image; corners are refined again at full size
+ACCEPT_SCORE = 0.45
+
+
+@dataclass
+class PageDetection:
+    """Result of :func:`detect_page`.
+
+    ``corners`` is a (4, 2) float array (top-left, top-right, bottom-right, bottom-left as seen
+    in the image, full-resolution pixels) when ``found``; otherwise None and ``reason`` says why.
+    ``touches_border`` lists sides lying on the frame edge (page probably cut off).
+    """
+
+    found: bool
+    corners: np.ndarray | None
+    score: float
+    reason: str = ""
+    touches_border: bool = False
+    details: dict = field(default_factory=dict)
+
+    def corners_list(self) -> list[list[float]] | None:
+        """Corners as plain lists for JSON (``{"corners": ...}``), or None."""
+        if self.corners is None:
+            return None
+        return [[round(float(x), 1), round(float(y), 1)] for x, y in self.corners]
+
+
+class _Work:
+    """Pre-computed planes of the working-size image shared by all proposals."""
+
+    def __init__(self, bgr: np.ndarray):
+        self.bgr = bgr
+        self.h, self.w = bgr.shape[:2]
+        self.diag = float(np.hypot(self.w, self.h))
+        lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB)
+        self.lab_s = cv2.GaussianBlur(lab, (0, 0), 1.2).astype(np.float32)
+        self.light = lab[..., 0]
+        chroma = np.hypot(self.lab_s[..., 1] - 128, self.lab_s[..., 2] - 128)
+        self.chroma = chroma
+        self.grey_f = cv2.GaussianBlur(self.light.astype(np.float32), (0, 0), 1.0)
+
+
+def _to_quad(points: np.ndarray) -> np.ndarray | None:
+    """Reduce a contour to a 4-gon via its hull, growing the simplification tolerance."""
+    hull = cv2.convexHull(points.reshape(-1, 1, 2).astype(np.float32))
+    peri = cv2.arcLength(hull, True)
+    if peri <= 0:
+        return None
+    for eps in (0.015, 0.025, 0.035, 0.05, 0.07, 0.09):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float64)
+        if len(approx) < 4:
+            break
+    # Fall back to the four hull points farthest along the diagonal directions.
+    h = hull.reshape(-1, 2).astype(np.float64)
+    if len(h) < 4:
+        return None
+    picks = [h[np.argmin(h[:, 0] + h[:, 1])], h[np.argmax(h[:, 0] - h[:, 1])],
+             h[np.argmax(h[:, 0] + h[:, 1])], h[np.argmin(h[:, 0] - h[:, 1])]]
+    quad = np.array(picks)
+    return quad if quad_area(quad) > 0 else None
+
+
+def _contour_quads(mask: np.ndarray, min_area: float, mode: int = cv2.RETR_LIST) -> list[np.ndarray]:
+    contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for c in contours:
+        if len(c) < 4:
+            continue
+        x, y, bw, bh = cv2.boundingRect(c)
+        if bw * bh < min_area:
+            continue
+        q = _to_quad(c)
+        if q is not None and quad_area(q) >= min_area:
+            out.append(q)
+    return out
+
+
+def _edge_proposals(wk: _Work, min_area: float) -> list[np.ndarray]:
+    quads: list[np.ndarray] = []
+    grey = cv2.GaussianBlur(wk.light, (5, 5), 0)
+    med = float(np.median(grey))
+    kernel = np.ones((3, 3), np.uint8)
+    smooth = cv2.medianBlur(wk.bgr, 7)
+    smooth_l = cv2.cvtColor(smooth, cv2.COLOR_BGR2LAB)[..., 0]
+    maps = [
+        cv2.Canny(grey, int(max(5, 0.66 * med * 0.5)), int(min(255, 1.33 * med * 0.5 + 10))),
+        cv2.Canny(grey, 8, 24),
+        cv2.Canny(smooth_l, 15, 45),
+    ]
+    for edges in maps:
+        dil = cv2.dilate(edges, kernel)
+        quads += _contour_quads(dil, min_area, cv2.RETR_LIST)
+    return quads
+
+
+def _paper_maps(wk: _Work) -> list[np.ndarray]:
+    """Binary masks of light, colourless pixels under several thresholds and normalisations."""
+    whiteness = np.clip(wk.light.astype(np.float32) - 1.2 * wk.chroma, 0, 255).astype(np.uint8)
+    whiteness = cv2.medianBlur(whiteness, 5)
+    maps = []
+    _, m = cv2.threshold(whiteness, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    maps.append(m)
+    # Illumination-normalised: divide by a heavily blurred copy so a page in shade still stands out.
+    small = cv2.resize(whiteness, (wk.w // 8 + 1, wk.h // 8 + 1), interpolation=cv2.INTER_AREA)
+    bgd = cv2.resize(cv2.dilate(small, np.ones((7, 7), np.uint8)), (wk.w, wk.h), interpolation=cv2.INTER_LINEAR)
+    norm = np.clip(whiteness.astype(np.float32) / np.maximum(bgd.astype(np.float32), 1) * 200, 0, 255).astype(np.uint8)
+    _, m2 = cv2.threshold(norm, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    maps.append(m2)
+    # Upper-mode Otsu: separate the page from a light table (both above the first threshold).
+    bright = whiteness[m > 0]
+    if bright.size > 100:
+        t2, _ = cv2.threshold(bright.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        maps.append(((whiteness > t2) * 255).astype(np.uint8))
+    # Local contrast: pixels lighter than their large neighbourhood.
+    block = int(wk.diag * 0.12) | 1
+    maps.append(cv2.adaptiveThreshold(whiteness, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, block, -4))
+    return maps
+
+
+def _region_proposals(wk: _Work, min_area: float) -> list[np.ndarray]:
+    quads: list[np.ndarray] = []
+    k_close = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    k_open = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    for m in _paper_maps(wk):
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, k_close)
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, k_open)
+        quads += _contour_quads(m, min_area, cv2.RETR_EXTERNAL)
+    return quads
+
+
+def _line_proposals(wk: _Work, min_area: float) -> list[np.ndarray]:
+    """Combine the longest straight segments into quads (works when contours are broken)."""
+    lsd = cv2.createLineSegmentDetector()
+    segs = lsd.detect(cv2.GaussianBlur(wk.light, (3, 3), 0))[0]
+    if segs is None or len(segs) < 4:
+        return []
+    segs = segs.reshape(-1, 4).astype(np.float64)
+    lengths = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    keep = lengths > 0.06 * wk.diag
+    segs, lengths = segs[keep], lengths[keep]
+    if len(segs) < 4:
+        return []
+    order = np.argsort(-lengths)[:24]
+    segs = segs[order]
+    # Merge collinear segments into lines (angle, offset) to keep combinatorics small.
+    lines: list[tuple[np.ndarray, float]] = []
+    for s in segs:
+        p, q = s[:2], s[2:]
+        d = (q - p) / np.linalg.norm(q - p)
+        n = np.array([-d[1], d[0]])
+        c = float(n @ p)
+        merged = False
+        for ln, lc in lines:
+            if abs(abs(ln @ n) - 1) < 0.003 and abs(lc - c * np.sign(ln @ n)) < 0.01 * wk.diag:
+                merged = True
+                break
+        if not merged:
+            lines.append((n, c))
+        if len(lines) >= 12:
+            break
+    homs = [np.array([n[0], n[1], -c]) for n, c in lines]
+    angles = [np.arctan2(n[1], n[0]) % np.pi for n, _ in lines]
+    quads = []
+    m = len(homs)
+    pairs = []
+    for i in range(m):
+        for j in range(i + 1, m):
+            da = abs(angles[i] - angles[j])
+            da = min(da, np.pi - da)
+            if da < np.radians(30):
+                pairs.append((i, j, np.mean([angles[i], angles[j]])))
+    for a in range(len(pairs)):
+        for b in range(a + 1, len(pairs)):
+            i, j, ang1 = pairs[a]
+            k, m2, ang2 = pairs[b]
+            if len({i, j, k, m2}) < 4:
+                continue
+            dd = abs(ang1 - ang2)
+            dd = min(dd, np.pi - dd)
+            if dd < np.radians(50):
+                continue
+            pts = []
+            for x, y in ((i, k), (k, j), (j, m2), (m2, i)):
+                v = np.cross(homs[x], homs[y])
+                if abs(v[2]) < 1e-9:
+                    break
+                pts.append(v[:2] / v[2])
+            if len(pts) != 4:
+                continue
+            q = np.array(pts)
+            if np.any(q < -0.02 * wk.diag) or np.any(q[:, 0] > wk.w * 1.02) or np.any(q[:, 1] > wk.h * 1.02):
+                continue
+            q = order_corners(q)
+            if is_convex(q) and quad_area(q) >= min_area:
+                quads.append(q)
+    return quads[:80]
+
+
+def _ransac_line(pts: np.ndarray, weights: np.ndarray, tol: float, rng: np.random.Generator) -> np.ndarray | None:
+    """Robust homogeneous line through ``pts`` (N, 2); None if too few inliers."""
+    n = len(pts)
+    if n < 6:
+        return None
+    best_inl, best_score = None, -1.0
+    for _ in range(40):
+        i, j = rng.choice(n, 2, replace=False)
+        p, q = pts[i], pts[j]
+        d = q - p
+        norm = np.hypot(*d)
+        if norm < 1e-6:
+            continue
+        nrm = np.array([-d[1], d[0]]) / norm
+        dist = np.abs((pts - p) @ nrm)
+        inl = dist < tol
+        score = float(weights[inl].sum())
+        if score > best_score:
+            best_score, best_inl = score, inl
+    if best_inl is None or best_inl.sum() < max(6, 0.3 * n):
+        return None
+    sel = pts[best_inl]
+    vx, vy, x0, y0 = cv2.fitLine(sel.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    return np.cross([x0, y0, 1.0], [x0 + vx, y0 + vy, 1.0])
+
+
+def refine_quad(grey: np.ndarray, quad: np.ndarray, search: float, n_samples: int = 48,
+                iterations: int = 2, seed: int = 0) -> np.ndarray:
+    """Snap each side of ``quad`` to the strongest consistent step edge within ``search`` px.
+
+    Samples intensity profiles along the side normals, keeps the per-profile edge peak of the
+    dominant polarity and fits a RANSAC line, so partial occlusion does not move the side.
+    """
+    rng = np.random.default_rng(seed)
+    h, w = grey.shape[:2]
+    q = order_corners(quad)
+    r = float(search)
+    for _ in range(iterations):
+        centre = q.mean(axis=0)
+        lines = []
+        for i in range(4):
+            a, b = q[i], q[(i + 1) % 4]
+            length = float(np.hypot(*(b - a)))
+            if length < 4:
+                return q
+            d = (b - a) / length
+            nrm = np.array([-d[1], d[0]])
+            if (centre - a) @ nrm > 0:
+                nrm = -nrm  # outward
+            ts = np.linspace(0.06, 0.94, n_samples)
+            base = a[None, :] + ts[:, None] * (b - a)[None, :]
+            step = max(r / 12.0, 0.5)
+            offs = np.arange(-r, r + step / 2, step)
+            pts = base[:, None, :] + offs[None, :, None] * nrm[None, None, :]
+            mx = pts[..., 0].astype(np.float32)
+            my = pts[..., 1].astype(np.float32)
+            prof = cv2.remap(grey, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            deriv = (prof[:, 2:] - prof[:, :-2]) / (2 * step)
+            inside = (mx[:, 1:-1] >= 1) & (mx[:, 1:-1] <= w - 2) & (my[:, 1:-1] >= 1) & (my[:, 1:-1] <= h - 2)
+            deriv = np.where(inside, deriv, 0)
+            neg = -deriv  # bright inside, dark outside
+            strength_neg = neg.max(axis=1)
+            strength_pos = deriv.max(axis=1)
+            use = neg if strength_neg.sum() >= strength_pos.sum() else deriv
+            idx = use.argmax(axis=1)
+            peak = use[np.arange(n_samples), idx]
+            thr = max(1.0, 0.25 * float(np.median(peak)))
+            good = peak > thr
+            # Sub-sample peak by parabola fit.
+            sub = idx.astype(np.float64)
+            ok = (idx > 0) & (idx < use.shape[1] - 1)
+            ii = np.arange(n_samples)[ok]
+            y0, y1, y2 = use[ii, idx[ok] - 1], use[ii, idx[ok]], use[ii, idx[ok] + 1]
+            den = y0 - 2 * y1 + y2
+            sub[ok] += np.where(np.abs(den) > 1e-9, 0.5 * (y0 - y2) / np.where(np.abs(den) > 1e-9, den, 1), 0)
+            off = offs[0] + (sub + 1) * step
+            edge_pts = base + off[:, None] * nrm[None, :]
+            line = _ransac_line(edge_pts[good], peak[good], max(1.0, r / 6), rng)
+            if line is None:
+                line = np.cross([a[0], a[1], 1.0], [b[0], b[1], 1.0])
+            lines.append(line)
+        new = []
+        for i in range(4):
+            v = np.cross(lines[i - 1], lines[i])
+            if abs(v[2]) < 1e-9:
+                return q
+            new.append(v[:2] / v[2])
+        new = np.array(new)
+        if np.max(np.linalg.norm(new - q, axis=1)) > 3 * r or not is_convex(new):
+            return q
+        q = order_corners(new)
+        r = max(r / 2.5, 1.5)
+    return q
+
+
+def _on_border(a: np.ndarray, b: np.ndarray, w: int, h: int, tol: float) -> bool:
+    for axis, lim in ((0, 0), (0, w - 1), (1, 0), (1, h - 1)):
+        if abs(a[axis] - lim) < tol and abs(b[axis] - lim) < tol:
+            return True
+    return False
+
+
+def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
+    """Score in [0, 1]: edge support of the sides x shape plausibility x paper-like inside."""
+    q = order_corners(quad)
+    info: dict = {}
+    if not is_convex(q):
+        return 0.0, {"why": "not convex"}
+    area_frac = quad_area(q) / (wk.w * wk.h)
+    # Never accept (nearly) the whole frame: that is what a failed detector returns silently.
+    if not (0.04 <= area_frac <= 0.9):
+        return 0.0, {"why": "area"}
+    ang = interior_angles(q)
+    if ang.min() < 35 or ang.max() > 145:
+        return 0.0, {"why": "angles"}
+    sides = side_lengths(q)
+    ratio = (sides[1] + sides[3]) / max(sides[0] + sides[2], 1e-9)
+    ratio = max(ratio, 1 / ratio)
+    if ratio > 2.4:
+        return 0.0, {"why": "aspect"}
+    aspect_fit = float(np.exp(-((min(abs(ratio - 1.414), abs(ratio - 1.294))) / 0.25) ** 2))
+    shape = (0.75 + 0.25 * aspect_fit) * float(np.clip(1 - (np.abs(ang - 90).max() - 20) / 60, 0.5, 1))
+    # Edge support: colour step across each side.
+    centre = q.mean(axis=0)
+    d = max(2.0, 0.006 * wk.diag)
+    n = 40
+    supports = []
+    border_sides = 0
+    contrast = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        if _on_border(a, b, wk.w, wk.h, 3.0):
+            border_sides += 1
+            continue
+        length = np.hypot(*(b - a))
+        dvec = (b - a) / length
+        nrm = np.array([-dvec[1], dvec[0]])
+        if (centre - a) @ nrm > 0:
+            nrm = -nrm
+        ts = np.linspace(0.04, 0.96, n)
+        base = a[None, :] + ts[:, None] * (b - a)[None, :]
+        pin = (base - d * nrm).astype(np.float32)
+        pout = (base + d * nrm).astype(np.float32)
+        pfar = (base - 3 * d * nrm).astype(np.float32)
+        vin = cv2.remap(wk.lab_s, pin[:, 0].reshape(1, -1), pin[:, 1].reshape(1, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+        vout = cv2.remap(wk.lab_s, pout[:, 0].reshape(1, -1), pout[:, 1].reshape(1, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+        vfar = cv2.remap(wk.lab_s, pfar[:, 0].reshape(1, -1), pfar[:, 1].reshape(1, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
+        diff = np.linalg.norm(vin - vout, axis=1)
+        # Inside should look like the interior a bit further in (a true border, not a line).
+        consistent = np.linalg.norm(vin - vfar, axis=1) < np.maximum(diff, 6)
+        outside_frame = (pout[:, 0] < 0) | (pout[:, 0] > wk.w - 1) | (pout[:, 1] < 0) | (pout[:, 1] > wk.h - 1)
+        sup = ((diff > 7.0) & consistent) | outside_frame
+        supports.append(float(sup.mean()))
+        contrast.append(float(np.median(diff)))
+    if border_sides > 2 or not supports:
+        return 0.0, {"why": "border"}
+    supports_a = np.array(supports)
+    if supports_a.min() < 0.3:
+        return 0.0, {"why": "weak side", "supports": supports}
+    edge = float(0.6 * supports_a.mean() + 0.4 * supports_a.min())
+    # Paper-likeness of the inside: mostly light and colourless, and lighter than the ring outside.
+    hom = cv2.getPerspectiveTransform(np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]), q.astype(np.float32))
+    g = np.linspace(0.08, 0.92, 14)
+    gx, gy = np.meshgrid(g, g)
+    inner = cv2.perspectiveTransform(np.stack([gx.ravel(), gy.ravel()], 1).reshape(1, -1, 2).astype(np.float32), hom)[0]
+    li = cv2.remap(wk.lab_s, inner[:, 0].reshape(1, -1), inner[:, 1].reshape(1, -1), cv2.INTER_LINEAR)[0]
+    chroma_in = np.hypot(li[:, 1] - 128, li[:, 2] - 128)
+    light_in = li[:, 0]
+    top = np.percentile(wk.lab_s[..., 0], 99)
+    paper = (chroma_in < 24) & (light_in > 0.35 * top)
+    paper_frac = float(paper.mean())
+    # Shade may darken part of a page, but its lit part is among the lightest things in view.
+    if paper_frac < 0.45 or np.percentile(light_in[paper], 90) < 0.6 * top:
+        return 0.0, {"why": "not paper", "paper": paper_frac}
+    size = float(np.clip(area_frac / 0.15, 0, 1))
+    score = edge * shape * (0.55 + 0.45 * paper_frac) * (0.8 + 0.2 * size)
+    info.update(supports=supports, paper=paper_frac, shape=shape, area=area_frac, border_sides=border_sides)
+    return float(score), info
+
+
+def _dedupe(quads: list[np.ndarray], tol: float) -> list[np.ndarray]:
+    out: list[np.ndarray] = []
+    for q in quads:
+        q = order_corners(q)
+        if all(np.max(np.linalg.norm(q - o, axis=1)) > tol for o in out):
+            out.append(q)
+    return out
+
+
+def detect_page(image: np.ndarray, min_area_fraction: float = 0.04) -> PageDetection:
+    """Detect the page in a BGR (or grey) photo; see :class:`PageDetection`.
+
+    Raises ValueError for an empty or non-image array so bad frames are reported, not guessed.
+    """
+    if not isinstance(image, np.ndarray) or image.ndim not in (2, 3) or image.size == 0:
+        raise ValueError("detect_page needs a non-empty image array (H x W or H x W x 3)")
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    h0, w0 = image.shape[:2]
+    if min(h0, w0) < 32:
+        return PageDetection(False, None, 0.0, "image too small to contain a page")
+    scale = min(1.0, WORK_SIZE / max(h0, w0))
+    small = cv2.resize(image, (int(round(w0 * scale)), int(round(h0 * scale))), interpolation=cv2.INTER_AREA) if scale < 1 else image
+    wk = _Work(small)
+    min_area = min_area_fraction * wk.w * wk.h
+    proposals = _region_proposals(wk, min_area) + _edge_proposals(wk, min_area)
+    proposals = _dedupe(proposals, 0.01 * wk.diag)
+    scored = []
+    for q in proposals:
+        s, _ = _score(wk, q)
+        scored.append((s, q))
+    # Lines only when regions/edges gave nothing convincing (they are the slowest cue).
+    if not scored or max(s for s, _ in scored) < 0.75:
+        for q in _dedupe(_line_proposals(wk, min_area), 0.01 * wk.diag):
+            s, _ = _score(wk, q)
+            scored.append((s, q))
+    if not scored:
+        return PageDetection(False, None, 0.0, "no page-like shape found")
+    scored.sort(key=lambda t: -t[0])
+    best_s, best_q, best_info = 0.0, None, {}
+    search = 0.025 * wk.diag
+    for s0, q in scored[:6]:
+        rq = refine_quad(wk.grey_f, q, search)
+        s1, info = _score(wk, rq)
+        if s1 < s0:
+            rq, s1 = q, s0
+            _, info = _score(wk, q)
+        if s1 > best_s:
+            best_s, best_q, best_info = s1, rq, info
+    if best_q is None or best_s < ACCEPT_SCORE:
+        return PageDetection(False, None, float(best_s), "no confident page outline (score below threshold)")
+    corners = best_q / scale
+    if scale < 1:
+        grey_full = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (0, 0), 1.0).astype(np.float32)
+        corners = refine_quad(grey_full, corners, max(2.0, 1.5 / scale), iterations=1)
+    corners = order_corners(corners)
+    corners[:, 0] = np.clip(corners[:, 0], 0, w0 - 1)
+    corners[:, 1] = np.clip(corners[:, 1], 0, h0 - 1)
+    return PageDetection(True, corners, float(best_s), "", bool(best_info.get("border_sides", 0)), best_info)
