@@ -8,6 +8,7 @@ exemptions and "sau 15 giờ" rules live in the wording, so they are never parse
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +147,11 @@ class DossierCase:
 
     name: str
     documents: list[Document] = field(default_factory=list)
+
+    def missing(self, ticked: Iterable[int]) -> list[Document]:
+        """Required documents whose index the citizen has not ticked (what to fetch before queuing)."""
+        have = set(ticked)
+        return [d for i, d in enumerate(self.documents) if d.required and i not in have]
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "documents": [d.to_dict() for d in self.documents]}

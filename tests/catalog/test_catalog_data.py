@@ -86,3 +86,11 @@ def test_catalog_rejects_duplicate_codes():
 
 def test_bundled_csv_matches_the_json():
     assert (DATA_DIR / "catalog-v1.csv").read_bytes().decode("utf-8") == export_text(load_sample(), "csv")
+
+
+def test_missing_documents_checklist():
+    case = load_sample().get("1.004222").dossier_cases[0]  # CT01 required, two optional papers
+    assert [d.form_ref for d in case.missing([])] == ["CT01"]
+    assert case.missing([0]) == []
+    birth = load_sample().get("1.001193").dossier_cases[0]
+    assert [d.present_only for d in birth.missing([0])] == [False, True]  # certificate, and the ID to show
