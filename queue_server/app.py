@@ -50,8 +50,17 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
+    first_server = socketio.server
     socketio.init_app(app, async_mode="threading", message_queue=app.config.get("REDIS_URL"),
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
+    if first_server is not None:
+        # init_app builds a new Socket.IO server each time, but the @socketio.on handlers of
+        # realtime.py were attached (once, at import) to the first one: `motcua serve` builds
+        # the app twice (CLI, then gunicorn's worker), and without this the worker's displays
+        # connect unauthenticated, join no room and receive nothing.
+        for namespace, handlers in first_server.handlers.items():
+            for event_name, handler in handlers.items():
+                socketio.server.on(event_name, handler, namespace=namespace)
 
     from .realtime import Broadcaster
 
