@@ -1,0 +1,862 @@
+"""Queue-server benchmark: issue/call throughput, latency, memory and display fan-out.
+
+Starts a real `motcua serve` (gunicorn gthread, one worker, SQLite) in its own temporary data
+directory and drives it over loopback with keep-alive HTTP client threads, each alternating
+"issue a ticket" (kiosk token) and "call next" (the agent token of its own counter, which also
+finishes the counter's previous ticket). An "op" is one HTTP request. Then it connects Socket.IO
+display clients from a separate process, measures how long a call takes to reach all of them,
+runs the load again, and repeats everything with 100,000 old tickets in the database.
+
+    .venv/bin/python bench/bench_queue.py             # full run, about 3-4 minutes
+    .venv/bin/python bench/bench_queue.py --quick     # smoke run, under a minute
+    .venv/bin/python bench/bench_queue.py --profile   # also py-spy the worker under load
+
+Every loop is bounded by time; every process started here is stopped at the end. Figures are
+printed and written as JSON to bench/results/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import http.client
+import json
+import os
+import queue
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+HOST = "127.0.0.1"
+KIOSK = "demo-kiosk"
+DISPLAY = "demo-display"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+TARGETS = {
+    "ops_plain": 400.0,        # ops/s without sockets
+    "p99_plain_ms": 30.0,      # p99 without sockets
+    "ops_sockets": 250.0,      # ops/s with the display clients connected
+    "fanout_p99_ms": 50.0,     # call-next -> ticket.called at every client
+    "rss_mb": 200.0,           # server worker peak RSS
+    "history_ratio": 0.20,     # median latency and throughput within 20% of the empty run
+    "history_p99_ms": 5.0,     # p99 within +5 ms of the empty run
+}
+
+
+# --- small helpers -----------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of an unsorted list; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[rank]
+
+
+def motcua_executable() -> str:
+    here = Path(sys.executable).parent / "motcua"
+    found = str(here) if here.exists() else shutil.which("motcua")
+    if not found:
+        raise SystemExit("bench_queue: the `motcua` command is not installed in this environment "
+                         "(run `make test` once, or use .venv/bin/python).")
+    return found
+
+
+def proc_status(pid: int, key: str) -> int | None:
+    """A kB figure (VmRSS, VmHWM) from /proc/<pid>/status, or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def proc_cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(p) for p in (task / "children").read_text().split()]
+    return out
+
+
+# --- the server under test ---------------------------------------------------------------------
+@dataclass
+class CounterPlan:
+    """One client thread: the counter it calls at, its agent token, the service it issues."""
+
+    number: int
+    counter_id: int
+    token: str
+    service: str
+
+
+class Server:
+    """`motcua init --demo` then `motcua serve` in a private data directory."""
+
+    def __init__(self, data_dir: Path, threads: int):
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.threads = threads
+        self.proc: subprocess.Popen | None = None
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+        self.env["MOTCUA_DATA_DIR"] = str(data_dir)
+        self.motcua = motcua_executable()
+        self.log_path = data_dir / "server.log"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "motcua.db"
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run([self.motcua, *args], env=self.env, capture_output=True, text=True,
+                              timeout=120, cwd=self.data_dir)
+        if done.returncode != 0:
+            raise RuntimeError(f"motcua {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    def prepare(self, n_counters: int) -> dict[int, str]:
+        """Load the demo, add counters beyond the demo's six, give each an agent token."""
+        self.cli("init", "--demo")
+        tokens = {n: f"demo-agent-{n}" for n in range(1, 7)}
+        con = sqlite3.connect(self.db_path)
+        try:
+            centre_id = con.execute("SELECT id FROM centres ORDER BY id LIMIT 1").fetchone()[0]
+            service_ids = [r[0] for r in con.execute(
+                "SELECT id FROM services WHERE centre_id=? ORDER BY sort_order", (centre_id,))]
+            with con:
+                for number in range(7, n_counters + 1):
+                    cur = con.execute(
+                        "INSERT INTO counters (centre_id, number, name, priority, status, "
+                        "priority_streak, active) VALUES (?, ?, ?, 0, 'closed', 0, 1)",
+                        (centre_id, number, f"Quầy đo tải {number}"))
+                    con.executemany("INSERT INTO counter_services VALUES (?, ?)",
+                                    [(cur.lastrowid, s) for s in service_ids])
+        finally:
+            con.close()
+        for number in range(7, n_counters + 1):
+            tokens[number] = self.cli("token", "add", f"bench-agent-{number}", "--role", "agent",
+                                      "--counter", str(number)).strip().splitlines()[-1]
+        return tokens
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.motcua, "serve", "--port", str(self.port), "--threads", str(self.threads)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir,
+            start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited at start:\n{self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                conn.request("GET", "/api/v1/health")
+                if conn.getresponse().status == 200 and self.worker_pid():
+                    conn.close()
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("server did not answer /api/v1/health within 60 s")
+
+    def worker_pid(self) -> int | None:
+        kids = children_of(self.proc.pid) if self.proc else []
+        return kids[0] if kids else None
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        with contextlib.suppress(ProcessLookupError):  # a worker orphaned by its master
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def api(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, object]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        data = b""
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        raw = resp.read()
+        return resp.status, (json.loads(raw) if raw else None)
+    finally:
+        conn.close()
+
+
+def plan_clients(port: int, tokens: dict[int, str], n_threads: int) -> list[CounterPlan]:
+    """Open every counter with its agent token; thread i works counter i (round robin)."""
+    status, counters = api(port, "GET", "/api/v1/counters", KIOSK)
+    if status != 200:
+        raise RuntimeError(f"GET /api/v1/counters -> {status}: {counters}")
+    by_number = {c["number"]: c for c in counters}
+    plans = []
+    for i in range(n_threads):
+        number = sorted(tokens)[i % len(tokens)]
+        c = by_number[number]
+        status, body = api(port, "POST", f"/api/v1/counters/{c['id']}/open", tokens[number])
+        if status != 200:
+            raise RuntimeError(f"open counter {number} -> {status}: {body}")
+        plans.append(CounterPlan(number, c["id"], tokens[number], c["services"][0]))
+    return plans
+
+
+# --- history -------------------------------------------------------------------------------------
+def insert_history(db_path: Path, n_tickets: int, per_day: int = 400, seed: int = 7) -> float:
+    """Previous days' tickets (served, no-show, cancelled) and their events, by direct SQL.
+
+    About a year of a busy centre at 400 tickets a working day. Returns the seconds it took.
+    """
+    started = time.monotonic()
+    rng = random.Random(seed)
+    con = sqlite3.connect(db_path)
+    try:
+        centre_id = con.execute("SELECT id FROM centres ORDER BY id LIMIT 1").fetchone()[0]
+        services = con.execute("SELECT id, code, prefix FROM services WHERE centre_id=?",
+                               (centre_id,)).fetchall()
+        serving: dict[int, list[tuple[int, int]]] = {}
+        for service_id, counter_id, number in con.execute(
+                "SELECT cs.service_id, c.id, c.number FROM counter_services cs "
+                "JOIN counters c ON c.id = cs.counter_id WHERE c.centre_id=?", (centre_id,)):
+            serving.setdefault(service_id, []).append((counter_id, number))
+        next_ticket = (con.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0) + 1
+        fmt = "%Y-%m-%d %H:%M:%S.%f"
+        tickets, events, sequences = [], [], []
+        day = dt.datetime.now(TZ).date()
+        made = 0
+        while made < n_tickets:
+            day -= dt.timedelta(days=1)
+            if day.weekday() >= 5:
+                continue
+            opening = dt.datetime.combine(day, dt.time(7, 30), TZ).astimezone(dt.UTC)
+            seqs: Counter = Counter()
+            for j in range(min(per_day, n_tickets - made)):
+                service_id, code, prefix = rng.choice(services)
+                seqs[service_id] += 1
+                seq = seqs[service_id]
+                number = f"{prefix}{seq:03d}"
+                issued = opening + dt.timedelta(seconds=j * 45 + rng.randint(0, 30))
+                called = issued + dt.timedelta(seconds=rng.randint(60, 1800))
+                ended = called + dt.timedelta(seconds=rng.randint(120, 900))
+                counter_id, counter_number = rng.choice(serving[service_id])
+                roll = rng.random()
+                status = "done" if roll < 0.9 else ("no_show" if roll < 0.96 else "cancelled")
+                tid = next_ticket
+                next_ticket += 1
+                tickets.append((
+                    tid, centre_id, service_id, day.isoformat(), seq, number, issued.strftime(fmt),
+                    status, counter_id if status != "cancelled" else None,
+                    called.strftime(fmt) if status != "cancelled" else None,
+                    ended.strftime(fmt) if status == "done" else None,
+                    ended.strftime(fmt) if status == "no_show" else None,
+                    "closed" if status == "cancelled" else None, service_id))
+                base = {"number": number, "service": code}
+                events.append((centre_id, "ticket.issued", issued.strftime(fmt), "device:kiosk-sanh",
+                               tid, None, None, json.dumps({**base, "status": "waiting",
+                                                            "priority": None, "source": "kiosk"})))
+                if status == "cancelled":
+                    events.append((centre_id, "ticket.cancelled", ended.strftime(fmt), "system",
+                                   tid, None, None, json.dumps({**base, "status": status,
+                                                                "reason": "closed"})))
+                    continue
+                actor = f"device:agent-quay-{counter_number}"
+                events.append((centre_id, "ticket.called", called.strftime(fmt), actor, tid,
+                               counter_id, counter_number, json.dumps({**base, "status": "called"})))
+                events.append((centre_id, f"ticket.{'finished' if status == 'done' else 'no_show'}",
+                               ended.strftime(fmt), actor, tid, counter_id, counter_number,
+                               json.dumps({**base, "status": status})))
+            made += min(per_day, n_tickets - made)
+            sequences += [(sid, day.isoformat(), last) for sid, last in seqs.items()]
+        with con:
+            con.executemany(
+                "INSERT INTO tickets (id, centre_id, service_id, day, seq, number, issued_at, status,"
+                " counter_id, called_at, finished_at, no_show_at, cancel_reason, issued_service_id,"
+                " recall_count, transfer_count, source) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,'kiosk')", tickets)
+            con.executemany(
+                "INSERT INTO events (centre_id, type, at, actor, ticket_id, counter_id,"
+                " counter_number, data) VALUES (?,?,?,?,?,?,?,?)", events)
+            con.executemany("INSERT INTO ticket_sequences (service_id, day, last) VALUES (?,?,?)",
+                            sequences)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    return time.monotonic() - started
+
+
+# --- the HTTP load ------------------------------------------------------------------------------
+ISSUE, CALL = 0, 1
+
+
+def client_loop(port: int, plan: CounterPlan, t_end: float, ops: list, calls: list) -> None:
+    """Alternate issue and call-next on one keep-alive connection until t_end."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    issue_body = json.dumps({"service": plan.service}).encode()
+    kiosk = {"Authorization": f"Bearer {KIOSK}", "Content-Type": "application/json"}
+    agent = {"Authorization": f"Bearer {plan.token}"}
+    call_path = f"/api/v1/counters/{plan.counter_id}/call-next"
+    kind = ISSUE
+    try:
+        while True:
+            t0 = time.monotonic()
+            if t0 >= t_end:
+                return
+            try:
+                if kind == ISSUE:
+                    conn.request("POST", "/api/v1/tickets", body=issue_body, headers=kiosk)
+                else:
+                    conn.request("POST", call_path, body=b"", headers=agent)
+                resp = conn.getresponse()
+                raw = resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                raw, status = b"", -1
+            t1 = time.monotonic()
+            ops.append((t0, kind, t1 - t0, status))
+            if kind == CALL and status == 200:
+                calls.append((json.loads(raw)["id"], t0))
+            kind ^= 1
+    finally:
+        conn.close()
+
+
+@dataclass
+class LoadResult:
+    duration_s: float
+    ops: int
+    ops_per_s: float
+    p50_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    issue_p50_ms: float | None
+    issue_p99_ms: float | None
+    call_p50_ms: float | None
+    call_p99_ms: float | None
+    errors: int
+    error_statuses: dict = field(default_factory=dict)
+    worker_cpu_pct: float | None = None
+    loadgen_cpu_pct: float | None = None
+
+
+def run_load(port: int, plans: list[CounterPlan], warmup: float, duration: float,
+             worker_pid: int | None) -> tuple[LoadResult, list[tuple[int, float]]]:
+    t_start = time.monotonic()
+    t_measure = t_start + warmup
+    t_end = t_measure + duration
+    per_thread = [([], []) for _ in plans]
+    threads = [threading.Thread(target=client_loop, args=(port, plan, t_end, ops, calls),
+                                daemon=True)
+               for plan, (ops, calls) in zip(plans, per_thread, strict=True)]
+    for th in threads:
+        th.start()
+    time.sleep(max(0.0, t_measure - time.monotonic()))
+    cpu0 = proc_cpu_seconds(worker_pid) if worker_pid else None
+    own0 = time.process_time()
+    wall0 = time.monotonic()
+    for th in threads:
+        th.join(timeout=duration + warmup + 60)
+    wall = time.monotonic() - wall0
+    cpu1 = proc_cpu_seconds(worker_pid) if worker_pid else None
+    own1 = time.process_time()
+    ops = [op for thread_ops, _ in per_thread for op in thread_ops if op[0] >= t_measure]
+    calls = [c for _, thread_calls in per_thread for c in thread_calls]
+    ok = [op for op in ops if 200 <= op[3] < 300]
+    bad = Counter(str(op[3]) for op in ops if not 200 <= op[3] < 300)
+
+    def ms(kind: int | None, q: float) -> float | None:
+        values = [op[2] * 1000 for op in ok if kind is None or op[1] == kind]
+        value = percentile(values, q)
+        return round(value, 2) if value is not None else None
+
+    result = LoadResult(
+        duration_s=duration, ops=len(ok), ops_per_s=round(len(ok) / duration, 1),
+        p50_ms=ms(None, 50), p99_ms=ms(None, 99), max_ms=ms(None, 100),
+        issue_p50_ms=ms(ISSUE, 50), issue_p99_ms=ms(ISSUE, 99),
+        call_p50_ms=ms(CALL, 50), call_p99_ms=ms(CALL, 99),
+        errors=sum(bad.values()), error_statuses=dict(bad),
+        worker_cpu_pct=round(100 * (cpu1 - cpu0) / wall, 1) if cpu0 is not None and cpu1 else None,
+        loadgen_cpu_pct=round(100 * (own1 - own0) / wall, 1),
+    )
+    return result, calls
+
+
+# --- memory sampling ----------------------------------------------------------------------------
+class RssSampler(threading.Thread):
+    """Peak VmRSS of the gunicorn worker (and worker + master) per phase, every 50 ms."""
+
+    def __init__(self, server: Server):
+        super().__init__(daemon=True, name="rss-sampler")
+        self.server = server
+        self.phase = "start"
+        self.peaks: dict[str, dict[str, float]] = {}
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.wait(0.05):
+            master = self.server.proc.pid if self.server.proc else None
+            worker = self.server.worker_pid()
+            w = proc_status(worker, "VmRSS") if worker else None
+            m = proc_status(master, "VmRSS") if master else None
+            if w is None:
+                continue
+            peak = self.peaks.setdefault(self.phase, {"worker_mb": 0.0, "total_mb": 0.0})
+            peak["worker_mb"] = max(peak["worker_mb"], round(w / 1024, 1))
+            peak["total_mb"] = max(peak["total_mb"], round((w + (m or 0)) / 1024, 1))
+
+    def peak(self, *phases: str) -> dict[str, float]:
+        rows = [self.peaks[p] for p in phases if p in self.peaks]
+        return {k: max((r[k] for r in rows), default=0.0) for k in ("worker_mb", "total_mb")}
+
+
+# --- Socket.IO display clients (run in a child process) -----------------------------------------
+async def socket_child(url: str, n: int, token: str) -> None:
+    """Connect n display clients, record when each ticket.called arrives, obey stdin commands.
+
+    Commands (one per line): `idle QUIET MAX` waits until no event came for QUIET seconds (at most
+    MAX); `dump PATH` writes the records as JSON; `reset` forgets them; `quit` disconnects all.
+    """
+    import socketio
+
+    called: dict[int, list[float]] = {}
+    events: Counter = Counter()
+    last = [time.monotonic()]
+
+    def on_any(event, data=None):
+        now = time.monotonic()
+        events[event] += 1
+        last[0] = now
+        if event == "ticket.called":
+            tid = data["ticket"]["id"]
+            rec = called.get(tid)
+            if rec is None:
+                called[tid] = [1, now, now]
+            else:
+                rec[0] += 1
+                rec[2] = now
+
+    clients = []
+    errors: list[str] = []
+
+    async def connect_one() -> None:
+        sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
+        sio.on("*", on_any)
+        try:
+            await sio.connect(url, transports=["websocket"], auth={"token": token},
+                              wait_timeout=30)
+            clients.append(sio)
+        except Exception as exc:  # report, do not hide: the parent prints it
+            errors.append(repr(exc))
+
+    t0 = time.monotonic()
+    for start in range(0, n, 25):
+        await asyncio.gather(*(connect_one() for _ in range(min(25, n - start))))
+    print(f"ready {len(clients)} {time.monotonic() - t0:.2f} {json.dumps(errors[:3])}", flush=True)
+
+    loop = asyncio.get_running_loop()
+    while True:
+        line = (await loop.run_in_executor(None, sys.stdin.readline)).split()
+        if not line or line[0] == "quit":
+            break
+        if line[0] == "idle":
+            quiet, limit = float(line[1]), float(line[2])
+            begin = time.monotonic()
+            while time.monotonic() - last[0] < quiet and time.monotonic() - begin < limit:
+                await asyncio.sleep(0.05)
+            print(f"ok {time.monotonic() - begin:.2f} {last[0]:.6f}", flush=True)
+        elif line[0] == "dump":
+            Path(line[1]).write_text(json.dumps({
+                "called": called, "events": events, "connected": sum(c.connected for c in clients),
+                "errors": errors, "last": last[0]}))
+            print("ok", flush=True)
+        elif line[0] == "reset":
+            called.clear()
+            events.clear()
+            print("ok", flush=True)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(asyncio.gather(*(c.disconnect() for c in clients),
+                                              return_exceptions=True), 20)
+
+
+class SocketFleet:
+    """The parent's handle on the socket child process."""
+
+    def __init__(self, port: int, n: int, workdir: Path):
+        self.n = n
+        self.workdir = workdir
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--socket-child", f"http://{HOST}:{port}", str(n)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+        self.lines.put("")
+
+    def read(self, timeout: float) -> str:
+        try:
+            return self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"socket clients did not answer within {timeout:.0f} s") from None
+
+    def wait_ready(self, timeout: float = 120) -> tuple[int, float, list]:
+        parts = self.read(timeout).split(" ", 3)
+        if parts[0] != "ready":
+            raise RuntimeError(f"socket clients failed to start: {parts}")
+        return int(parts[1]), float(parts[2]), json.loads(parts[3])
+
+    def command(self, line: str, timeout: float) -> str:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.read(timeout)
+
+    def idle(self, quiet: float, limit: float) -> tuple[float, float]:
+        _, waited, last = self.command(f"idle {quiet} {limit}", limit + 30).split()
+        return float(waited), float(last)
+
+    def dump(self) -> dict:
+        path = self.workdir / "sockets.json"
+        self.command(f"dump {path}", 60)
+        return json.loads(path.read_text())
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError, RuntimeError):
+                self.command("quit", 1)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+
+def fanout(calls: list[tuple[int, float]], record: dict, n: int) -> dict:
+    """Call-next request start -> the last of n clients receiving that ticket.called."""
+    lat, partial = [], 0
+    for tid, sent in calls:
+        rec = record["called"].get(str(tid))
+        if rec and rec[0] >= n:
+            lat.append((rec[2] - sent) * 1000)
+        else:
+            partial += 1
+
+    def r(x):
+        return round(x, 1) if x is not None else None
+
+    return {"calls": len(calls), "reached_all": len(lat), "not_all": partial,
+            "p50_ms": r(percentile(lat, 50)), "p99_ms": r(percentile(lat, 99)),
+            "max_ms": r(percentile(lat, 100))}
+
+
+def paced_calls(port: int, plan: CounterPlan, count: int, period: float) -> list[tuple[int, float]]:
+    """Issue, then call next at one counter, `count` times `period` apart (a working hall)."""
+    calls = []
+    for _ in range(count):
+        began = time.monotonic()
+        api(port, "POST", "/api/v1/tickets", KIOSK, {"service": plan.service})
+        time.sleep(period / 3)
+        sent = time.monotonic()
+        status, body = api(port, "POST", f"/api/v1/counters/{plan.counter_id}/call-next", plan.token)
+        if status == 200:
+            calls.append((body["id"], sent))
+        time.sleep(max(0.0, period - (time.monotonic() - began)))
+    return calls
+
+
+# --- profiling ------------------------------------------------------------------------------
+def start_profiler(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
+    spy = Path(sys.executable).parent / "py-spy"
+    spy = str(spy) if spy.exists() else shutil.which("py-spy")
+    if not spy:
+        print("  (py-spy not installed: `.venv/bin/pip install py-spy`; no profile)")
+        return None
+    return subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "100",
+                             "--nonblocking", "-f", "raw", "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def summarise_profile(path: Path, top: int = 15) -> dict:
+    """Inclusive and self samples per function from py-spy's collapsed stacks."""
+    inclusive: Counter = Counter()
+    own: Counter = Counter()
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        n = int(count)
+        total += n
+        frames = stack.split(";")
+        for frame in set(frames):
+            inclusive[frame] += n
+        own[frames[-1]] += n
+
+    def rows(counter: Counter, only_ours: bool) -> list[tuple[str, float]]:
+        picked = [(f, c) for f, c in counter.most_common()
+                  if not only_ours or "queue_server/" in f]
+        return [(f, round(100 * c / total, 1)) for f, c in picked[:top]]
+
+    return {"samples": total, "queue_server_inclusive": rows(inclusive, True),
+            "self_any": rows(own, False)}
+
+
+# --- one database state ---------------------------------------------------------------------
+def run_scenario(name: str, args, workdir: Path) -> dict:
+    data_dir = workdir / name
+    data_dir.mkdir()
+    server = Server(data_dir, args.server_threads)
+    out: dict = {"name": name}
+    fleet = None
+    sampler = None
+    try:
+        tokens = server.prepare(args.threads)
+        if args.history:
+            took = insert_history(server.db_path, args.history)
+            out["history_tickets"] = args.history
+            out["history_insert_s"] = round(took, 1)
+            print(f"  inserted {args.history} old tickets in {took:.1f} s")
+        out["db_mb"] = round(server.db_path.stat().st_size / 2**20, 1)
+        server.start()
+        sampler = RssSampler(server)
+        sampler.start()
+        out["rss_idle"] = {"worker_mb": round((proc_status(server.worker_pid(), "VmRSS") or 0)
+                                              / 1024, 1)}
+        plans = plan_clients(server.port, tokens, args.threads)
+        worker = server.worker_pid()
+
+        sampler.phase = "plain"
+        profiler = None
+        if args.profile:
+            profiler = start_profiler(worker, args.warmup + args.duration,
+                                      RESULTS / f"profile-{name}-plain.txt")
+        plain, _ = run_load(server.port, plans, args.warmup, args.duration, worker)
+        out["plain"] = asdict(plain)
+        out["rss_plain"] = sampler.peak("start", "plain")
+        print(f"  no sockets:    {plain.ops_per_s:7.1f} ops/s  p50 {plain.p50_ms} ms  "
+              f"p99 {plain.p99_ms} ms  errors {plain.errors}  worker CPU {plain.worker_cpu_pct}%  "
+              f"RSS {out['rss_plain']['worker_mb']} MB")
+        if profiler:
+            profiler.wait(timeout=60)
+
+        if args.sockets:
+            sampler.phase = "sockets"
+            fleet = SocketFleet(server.port, args.sockets, data_dir)
+            connected, connect_s, errors = fleet.wait_ready()
+            out["sockets"] = {"wanted": args.sockets, "connected": connected,
+                              "connect_s": connect_s, "errors": errors}
+            print(f"  {connected}/{args.sockets} display clients connected in {connect_s:.1f} s"
+                  + (f"; errors: {errors}" if errors else ""))
+            fleet.idle(1.0, 30)
+            fleet.command("reset", 30)
+            calls = paced_calls(server.port, plans[1 % len(plans)], args.calls, args.period)
+            fleet.idle(1.0, 60)
+            out["fanout_paced"] = fanout(calls, fleet.dump(), connected)
+            f = out["fanout_paced"]
+            print(f"  call -> all {connected} displays (paced, {f['calls']} calls): "
+                  f"p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  max {f['max_ms']} ms  "
+                  f"not reached by all: {f['not_all']}")
+
+            fleet.command("reset", 30)
+            if args.profile:
+                profiler = start_profiler(worker, args.warmup + args.duration,
+                                          RESULTS / f"profile-{name}-sockets.txt")
+            loaded, calls = run_load(server.port, plans, args.warmup, args.duration, worker)
+            load_end = time.monotonic()
+            out["with_sockets"] = asdict(loaded)
+            waited, last = fleet.idle(2.0, args.drain)
+            record = fleet.dump()
+            out["rss_sockets"] = sampler.peak("sockets")
+            out["drain_s"] = round(max(0.0, last - load_end), 1)
+            out["drained"] = waited < args.drain
+            out["fanout_under_load"] = fanout(calls, record, connected)
+            out["events_per_client"] = {k: round(v / max(1, connected), 1)
+                                        for k, v in record["events"].items()}
+            out["sockets"]["connected_after"] = record["connected"]
+            print(f"  {connected} sockets:   {loaded.ops_per_s:7.1f} ops/s  p50 {loaded.p50_ms} ms  "
+                  f"p99 {loaded.p99_ms} ms  errors {loaded.errors}  worker CPU "
+                  f"{loaded.worker_cpu_pct}%  RSS {out['rss_sockets']['worker_mb']} MB")
+            f = out["fanout_under_load"]
+            print(f"  displays caught up {out['drain_s']} s after the load stopped"
+                  f"{'' if out['drained'] else ' (NOT drained: gave up)'}; call -> all displays "
+                  f"under load: p50 {f['p50_ms']} ms  p99 {f['p99_ms']} ms  "
+                  f"({f['not_all']} of {f['calls']} calls not seen by all)")
+            if profiler:
+                profiler.wait(timeout=60)
+        worker = server.worker_pid()
+        hwm = proc_status(worker, "VmHWM") if worker else None
+        out["worker_vmhwm_mb"] = round(hwm / 1024, 1) if hwm else None
+    finally:
+        if fleet:
+            fleet.close()
+        if sampler:
+            sampler.halt.set()
+        server.stop()
+    return out
+
+
+# --- report ---------------------------------------------------------------------------------
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("PASS" if ok else "MISS")
+
+
+def compare(results: dict) -> list[tuple[str, str, str, str]]:
+    rows = []
+    empty, hist = results.get("empty"), results.get("history")
+    for label, sc in (("empty", empty), ("100k history", hist)):
+        if not sc:
+            continue
+        p = sc["plain"]
+        rows.append((f"{label}: ops/s, no sockets", f"{p['ops_per_s']}", f">= {TARGETS['ops_plain']:.0f}",
+                     verdict(p["ops_per_s"] >= TARGETS["ops_plain"])))
+        rows.append((f"{label}: p99, no sockets", f"{p['p99_ms']} ms", f"<= {TARGETS['p99_plain_ms']:.0f} ms",
+                     verdict(p["p99_ms"] is not None and p["p99_ms"] <= TARGETS["p99_plain_ms"])))
+        if "with_sockets" in sc:
+            n = sc["sockets"]["connected"]
+            s = sc["with_sockets"]
+            rows.append((f"{label}: ops/s, {n} sockets", f"{s['ops_per_s']}",
+                         f">= {TARGETS['ops_sockets']:.0f}", verdict(s["ops_per_s"] >= TARGETS["ops_sockets"])))
+            f = sc["fanout_paced"]
+            rows.append((f"{label}: call -> all {n} clients p99", f"{f['p99_ms']} ms",
+                          f"<= {TARGETS['fanout_p99_ms']:.0f} ms",
+                          verdict(f["p99_ms"] is not None and f["not_all"] == 0
+                                  and f["p99_ms"] <= TARGETS["fanout_p99_ms"])))
+        rss = max(sc.get("rss_plain", {}).get("worker_mb", 0), sc.get("rss_sockets", {}).get("worker_mb", 0))
+        rows.append((f"{label}: worker peak RSS", f"{rss} MB", f"<= {TARGETS['rss_mb']:.0f} MB",
+                     verdict(rss <= TARGETS["rss_mb"])))
+    if empty and hist:
+        r = TARGETS["history_ratio"]
+        for phase, label in (("plain", "no sockets"), ("with_sockets", "sockets")):
+            if phase not in empty or phase not in hist:
+                continue
+            e, h = empty[phase], hist[phase]
+            rows.append((f"100k vs empty, {label}: p50", f"{h['p50_ms']} vs {e['p50_ms']} ms",
+                         f"<= +{r:.0%}", verdict(h["p50_ms"] <= e["p50_ms"] * (1 + r))))
+            rows.append((f"100k vs empty, {label}: ops/s", f"{h['ops_per_s']} vs {e['ops_per_s']}",
+                         f">= -{r:.0%}", verdict(h["ops_per_s"] >= e["ops_per_s"] * (1 - r))))
+            rows.append((f"100k vs empty, {label}: p99", f"{h['p99_ms']} vs {e['p99_ms']} ms",
+                         f"<= +{TARGETS['history_p99_ms']:.0f} ms",
+                         verdict(h["p99_ms"] <= e["p99_ms"] + TARGETS["history_p99_ms"])))
+    return rows
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        if i == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--threads", type=int, default=8, help="HTTP client threads (default 8)")
+    parser.add_argument("--duration", type=float, default=15, help="measured seconds per load run")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each run")
+    parser.add_argument("--sockets", type=int, default=200, help="display clients (0: none)")
+    parser.add_argument("--calls", type=int, default=60, help="paced calls timed to all displays")
+    parser.add_argument("--period", type=float, default=0.3, help="seconds between paced calls")
+    parser.add_argument("--history", type=int, default=100_000, help="old tickets (0: skip)")
+    parser.add_argument("--drain", type=float, default=60, help="max seconds to wait for displays")
+    parser.add_argument("--server-threads", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="short smoke run with fewer of each")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy the worker during each load run (perturbs the figures)")
+    parser.add_argument("--socket-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.socket_child:
+        asyncio.run(socket_child(args.socket_child[0], int(args.socket_child[1]), DISPLAY))
+        return 0
+    if args.quick:
+        args.duration, args.warmup, args.calls, args.drain = 5, 1, 20, 30
+        args.sockets = min(args.sockets, 50)
+        args.history = min(args.history, 10_000)
+    if args.sockets + args.threads + 20 > args.server_threads:
+        parser.error("--server-threads must exceed sockets + client threads (a WebSocket holds a thread)")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    print(f"bench_queue: {args.threads} client threads, {args.duration:.0f} s runs after "
+          f"{args.warmup:.0f} s warm-up, {args.sockets} display clients, "
+          f"history {args.history}, {os.cpu_count()} CPUs")
+    results: dict = {"args": {k: v for k, v in vars(args).items() if k != "socket_child"},
+                     "cpus": os.cpu_count(),
+                     "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    workdir = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
+    try:
+        scenarios = [("empty", 0)] + ([("history", args.history)] if args.history else [])
+        for name, history in scenarios:
+            print(f"[{name}]")
+            scenario_args = argparse.Namespace(**{**vars(args), "history": history})
+            results[name] = run_scenario(name, scenario_args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    if args.profile:
+        for path in sorted(RESULTS.glob("profile-*.txt")):
+            summary = summarise_profile(path)
+            results.setdefault("profiles", {})[path.stem] = summary
+            print(f"\n{path.name}: {summary['samples']} samples; queue_server functions, "
+                  "% of samples inclusive:")
+            for frame, pct in summary["queue_server_inclusive"]:
+                print(f"  {pct:5.1f}%  {frame}")
+            print("  hottest leaf frames (self):")
+            for frame, pct in summary["self_any"][:10]:
+                print(f"  {pct:5.1f}%  {frame}")
+
+    rows = compare(results)
+    print("\nTargets (2-core machine, SQLite, load generator on the same machine):")
+    print_table([("figure", "measured", "target", "")] + rows)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for path in (RESULTS / f"bench_queue-{stamp}.json", RESULTS / "bench_queue-latest.json"):
+        path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"\nJSON: {RESULTS / f'bench_queue-{stamp}.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
