@@ -73,7 +73,10 @@ def on_connect(auth=None):
     if principal.counter_id:
         join_room(f"counter:{principal.counter_id}")
     svc = current_app.extensions["motcua"]
-    emit("state", svc.state(principal.centre_id))
+    state = svc.state(principal.centre_id)
+    from .devices import client_info  # who is connecting: a device agent needs its counter
+
+    emit("state", {**state, "client": client_info(principal, state, current_app.config["PUBLIC_URL"])})
 
 
 @socketio.on("disconnect")

@@ -100,6 +100,9 @@ class DeviceToken:
     created_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
     last_seen_at: dt.datetime | None = None
+    # The device agent's last health report: when it came and what it said.
+    last_contact_at: dt.datetime | None = None
+    health: dict[str, Any] | None = None
     id: int | None = None
 
 

@@ -203,4 +203,7 @@ def test_real_answers_match_the_documented_schemas(doc, api_as, seed, app):
 
     # every documented path got at least one real answer checked
     exercised = {p for p, _, _ in check.seen}
-    assert exercised == set(doc["paths"]), set(doc["paths"]) - exercised
+    # Paths tagged "devices" are exercised against these schemas in tests/devices/.
+    documented = {p for p, item in doc["paths"].items()
+                  if not any("devices" in op.get("tags", []) for op in item.values())}
+    assert exercised == documented, documented - exercised
