@@ -609,14 +609,15 @@ def paced_calls(port: int, plan: CounterPlan, count: int, period: float) -> list
 
 
 # --- profiling ------------------------------------------------------------------------------
-def start_profiler(pid: int, seconds: float, out: Path) -> subprocess.Popen | None:
+def start_profiler(pid: int, seconds: float, out: Path, mode: str) -> subprocess.Popen | None:
+    """py-spy on the worker: `wall` samples every non-idle thread, `gil` only the GIL holder."""
     spy = Path(sys.executable).parent / "py-spy"
     spy = str(spy) if spy.exists() else shutil.which("py-spy")
     if not spy:
         print("  (py-spy not installed: `.venv/bin/pip install py-spy`; no profile)")
         return None
     return subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "100",
-                             "--nonblocking", "-f", "raw", "-o", str(out)],
+                             "--nonblocking", "-f", "raw", "-o", str(out), *(["--gil"] if mode == "gil" else [])],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -650,7 +651,7 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
     data_dir = workdir / name
     data_dir.mkdir()
     server = Server(data_dir, args.server_threads)
-    out: dict = {"name": name}
+    out: dict = {"name": name, "loadavg_before": os.getloadavg()[0]}
     fleet = None
     sampler = None
     try:
@@ -673,10 +674,12 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
         profiler = None
         if args.profile:
             profiler = start_profiler(worker, args.warmup + args.duration,
-                                      RESULTS / f"profile-{name}-plain.txt")
+                                      RESULTS / f"profile-{name}-plain-{args.profile}.txt",
+                                      args.profile)
         plain, _ = run_load(server.port, plans, args.warmup, args.duration, worker)
         out["plain"] = asdict(plain)
         out["rss_plain"] = sampler.peak("start", "plain")
+        out["loadavg_after_plain"] = os.getloadavg()[0]
         print(f"  no sockets:    {plain.ops_per_s:7.1f} ops/s  p50 {plain.p50_ms} ms  "
               f"p99 {plain.p99_ms} ms  errors {plain.errors}  worker CPU {plain.worker_cpu_pct}%  "
               f"RSS {out['rss_plain']['worker_mb']} MB")
@@ -704,7 +707,8 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
             fleet.command("reset", 30)
             if args.profile:
                 profiler = start_profiler(worker, args.warmup + args.duration,
-                                          RESULTS / f"profile-{name}-sockets.txt")
+                                          RESULTS / f"profile-{name}-sockets-{args.profile}.txt",
+                                          args.profile)
             loaded, calls = run_load(server.port, plans, args.warmup, args.duration, worker)
             load_end = time.monotonic()
             out["with_sockets"] = asdict(loaded)
@@ -804,8 +808,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", type=float, default=60, help="max seconds to wait for displays")
     parser.add_argument("--server-threads", type=int, default=300)
     parser.add_argument("--quick", action="store_true", help="short smoke run with fewer of each")
-    parser.add_argument("--profile", action="store_true",
-                        help="py-spy the worker during each load run (perturbs the figures)")
+    parser.add_argument("--profile", nargs="?", const="wall", choices=("wall", "gil"),
+                        help="py-spy the worker during each load run (perturbs the figures): "
+                             "wall = every busy thread, gil = only the thread holding the GIL")
     parser.add_argument("--socket-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -820,6 +825,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--server-threads must exceed sockets + client threads (a WebSocket holds a thread)")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
+    print(f"bench_queue: 1-min load average {os.getloadavg()[0]:.1f} before starting "
+          "(other processes on this machine share its CPUs and skew every figure)")
     print(f"bench_queue: {args.threads} client threads, {args.duration:.0f} s runs after "
           f"{args.warmup:.0f} s warm-up, {args.sockets} display clients, "
           f"history {args.history}, {os.cpu_count()} CPUs")
@@ -837,7 +844,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     if args.profile:
-        for path in sorted(RESULTS.glob("profile-*.txt")):
+        for path in sorted(RESULTS.glob(f"profile-*-{args.profile}.txt")):
             summary = summarise_profile(path)
             results.setdefault("profiles", {})[path.stem] = summary
             print(f"\n{path.name}: {summary['samples']} samples; queue_server functions, "
