@@ -76,6 +76,11 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     csrf.exempt(api_bp)  # the API checks CSRF itself, only for browser sessions
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    from .web.counter import bp as counter_bp
+    from .web.display import bp as display_bp
+
+    app.register_blueprint(counter_bp)
+    app.register_blueprint(display_bp)
     errors.register(app)
 
     @app.after_request

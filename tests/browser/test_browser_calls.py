@@ -1,0 +1,201 @@
+"""A staff member calls from the console; the hall display shows it within a second and asks
+for the announcement; recall repeats it; double clicks call one ticket; the displays recover
+from a server restart by themselves."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from livesupport import DISPLAY, KIOSK, agent_token
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def issue(server, service="HT", n=1) -> list[str]:
+    numbers = []
+    for _ in range(n):
+        r = requests.post(server.api("/tickets"), json={"service": service},
+                          headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["number"])
+    return numbers
+
+
+def ticket_statuses(server) -> dict[str, str]:
+    r = requests.get(server.api("/state"), headers={"Authorization": f"Bearer {DISPLAY}"}, timeout=10)
+    called = {c["ticket"]["number"]: c["ticket"]["status"] for c in r.json()["recent_calls"]}
+    return called
+
+
+def text(page, selector: str) -> str:
+    return page.locator(selector).text_content().strip()
+
+
+def open_display(browser, server, path="/display", viewport=(1920, 1080)):
+    ctx = browser.new_context(locale="vi-VN", viewport={"width": viewport[0], "height": viewport[1]})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server.url}{path}?token={DISPLAY}")
+    assert page.url == f"{server.url}{path}", "the token must leave the address bar"
+    cookie = next(c for c in ctx.cookies() if c["name"] == "motcua_device")
+    assert cookie["httpOnly"] and cookie["expires"] > time.time() + 300 * 86400
+    page.wait_for_selector("body[data-live='1']", timeout=10_000)
+    return ctx, page, errors
+
+
+def login_console(browser, server, user="canbo2"):
+    ctx = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server.url}/counter")
+    assert "/login" in page.url, "the console needs a login"
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", "motcua")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/counter")
+    page.wait_for_selector("body[data-live='1']", timeout=10_000)
+    return ctx, page, errors
+
+
+def test_console_call_shows_on_hall_display_and_is_announced(browser, server, shots):
+    counters = server.counter_ids()
+    numbers = issue(server, "HT", 3)
+    assert numbers == ["A001", "A002", "A003"]
+    issue(server, "CT", 2)  # not served at counter 2: never in its waiting list
+
+    hall_ctx, hall, hall_errors = open_display(browser, server)
+    audio: list[tuple[str, int, str]] = []
+    hall.on("response", lambda r: audio.append((r.url, r.status, r.headers.get("content-type", "")))
+            if "/display/announcements/" in r.url else None)
+    console_ctx, console, console_errors = login_console(browser, server)
+
+    # Open counter 2 from the chooser (only counters this person may use are offered).
+    console.wait_for_selector("#chooser:not([hidden])")
+    console.click(f"button.counter-choice[data-counter='{counters[2]}']")
+    console.wait_for_selector("#console:not([hidden])")
+    assert "2" in text(console, "#counter-title")
+    console.wait_for_function("document.querySelectorAll('#waiting-body tr').length === 3")
+    assert [text(console, f"#waiting-body tr:nth-child({i}) td:first-child") for i in (1, 2, 3)] \
+        == numbers
+
+    # Call next → the hall shows A001 → counter 2 within one second, and fetches the audio.
+    started = time.monotonic()
+    console.click("#btn-next")
+    hall.wait_for_function(
+        "document.getElementById('latest-number').textContent === 'A001' && "
+        "document.getElementById('latest-counter').textContent === '2'", timeout=5_000)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0, f"call took {elapsed:.3f} s to reach the hall display"
+    assert text(hall, "#recent li.newest .num") == "A001"
+    hall.wait_for_function("window.MotCuaDisplay.stats().announced === 1")
+    deadline = time.monotonic() + 10
+    while not audio and time.monotonic() < deadline:
+        hall.wait_for_timeout(50)
+    assert audio and audio[0][0].endswith("/display/announcements/A001/2.wav"), audio
+    assert audio[0][1] == 200 and audio[0][2].startswith("audio/wav")
+
+    # The console shows the current ticket, its timers, the shorter list and today's counts.
+    console.wait_for_function("document.getElementById('current-number').textContent === 'A001'")
+    console.wait_for_function("document.querySelectorAll('#waiting-body tr').length === 2")
+    assert text(console, "#count-called") == "1"
+    assert text(console, "#current-waited") != "–"
+
+    # Recall: the display announces the same call again.
+    console.click("#btn-recall")
+    hall.wait_for_function("window.MotCuaDisplay.stats().announced === 2")
+    assert text(hall, "#latest-number") == "A001"
+    console.wait_for_selector(".toast-ok")
+
+    # Start and finish with a mã hồ sơ; a bad code is refused with a reason and nothing changes.
+    console.click("#btn-start")
+    console.wait_for_function(
+        "document.getElementById('current-status').textContent === 'Đang phục vụ'")
+    console.fill("#dossier", "bad code!")
+    console.click("#btn-finish")
+    console.wait_for_selector(".toast-error")
+    assert "Mã hồ sơ" in text(console, "#toast")
+    assert text(console, "#current-number") == "A001"
+
+    # A double click calls exactly one ticket (A001 is finished automatically by call-next).
+    console.fill("#dossier", "")
+    console.dblclick("#btn-next")
+    hall.wait_for_function("document.getElementById('latest-number').textContent === 'A002'")
+    console.wait_for_timeout(1500)
+    assert text(hall, "#latest-number") == "A002"
+    statuses = ticket_statuses(server)
+    assert "A003" not in statuses and statuses["A002"] == "called", statuses
+    console.wait_for_function("document.querySelectorAll('#waiting-body tr').length === 1")
+
+    # Keyboard: N calls the next; with nobody left the console says so.
+    console.wait_for_function("!document.getElementById('btn-next').disabled")
+    console.keyboard.press("n")
+    hall.wait_for_function("document.getElementById('latest-number').textContent === 'A003'")
+    console.wait_for_function("document.getElementById('current-number').textContent === 'A003'")
+    console.wait_for_function("!document.getElementById('btn-next').disabled")
+    console.keyboard.press("n")
+    console.wait_for_function("document.getElementById('toast').textContent.includes('Không còn ai chờ')")
+    recent = hall.locator("#recent li .num").all_text_contents()
+    assert recent[:3] == ["A003", "A002", "A001"]
+
+    # Screenshots of what a new user gets (the console with someone being served).
+    issue(server, "HT", 4)
+    console.keyboard.press("n")
+    console.wait_for_function("document.getElementById('current-number').textContent === 'A004'")
+    console.wait_for_function("document.querySelectorAll('#waiting-body tr').length === 3")
+    hall.wait_for_function("document.getElementById('latest-number').textContent === 'A004'")
+    console.wait_for_function("!document.getElementById('btn-next').disabled")
+    console.screenshot(path=str(shots / "console.png"))
+    hall.wait_for_timeout(4600)  # past the flash, so the picture shows the resting colours
+    hall.screenshot(path=str(shots / "display-hall.png"))
+    counter_page = hall_ctx.new_page()
+    counter_page.set_viewport_size({"width": 800, "height": 480})
+    counter_page.goto(f"{server.url}/display/counter/2")
+    counter_page.wait_for_function("document.getElementById('cd-number').textContent === 'A004'")
+    assert text(counter_page, "#cd-label") == "Mời số"
+    counter_page.screenshot(path=str(shots / "display-counter.png"))
+
+    assert hall_errors == [] and console_errors == []
+    hall_ctx.close()
+    console_ctx.close()
+
+
+def test_displays_recover_from_a_server_restart(browser, server):
+    counters = server.counter_ids()
+    agent = {"Authorization": f"Bearer {agent_token(2)}"}
+    issue(server, "HT", 2)
+    assert requests.post(server.api(f"/counters/{counters[2]}/open"), headers=agent, timeout=10).ok
+    assert requests.post(server.api(f"/counters/{counters[2]}/call-next"), headers=agent,
+                         timeout=10).json()["number"] == "A001"
+
+    hall_ctx, hall, errors = open_display(browser, server)
+    counter_page = hall_ctx.new_page()
+    counter_page.goto(f"{server.url}/display/counter/2")
+    counter_page.wait_for_selector("body[data-live='1']")
+    hall.wait_for_function("document.getElementById('latest-number').textContent === 'A001'")
+    counter_page.wait_for_function("document.getElementById('cd-number').textContent === 'A001'")
+
+    server.stop()
+    hall.wait_for_selector("#offline:not([hidden])", timeout=10_000)
+    assert "Mất kết nối" in text(hall, "#offline")
+    counter_page.wait_for_selector("#offline:not([hidden])", timeout=10_000)
+
+    server.start()
+    # Called while the displays were still reconnecting: they must catch up from `state`.
+    assert requests.post(server.api(f"/counters/{counters[2]}/call-next"), headers=agent,
+                         timeout=10).json()["number"] == "A002"
+    hall.wait_for_selector("#offline", state="hidden", timeout=15_000)
+    hall.wait_for_function("document.getElementById('latest-number').textContent === 'A002'",
+                           timeout=10_000)
+    counter_page.wait_for_function("document.getElementById('cd-number').textContent === 'A002'",
+                                   timeout=15_000)
+    assert hall.locator("#recent li .num").all_text_contents()[:2] == ["A002", "A001"]
+    # Still live after the restart: the next call arrives as an event, without a reload.
+    issue(server, "HT", 1)
+    requests.post(server.api(f"/counters/{counters[2]}/call-next"), headers=agent, timeout=10)
+    hall.wait_for_function("document.getElementById('latest-number').textContent === 'A003'")
+    assert errors == []
+    hall_ctx.close()
