@@ -130,6 +130,10 @@ class LiveServer:
         self._signal_group(signal.SIGKILL)
         raise ServerFailed(f"no healthy answer within {timeout} s:\n{self.log_tail()}")
 
+    def signal(self, sig: int) -> None:
+        """Send `sig` to the server's whole process group (if it is running)."""
+        self._signal_group(sig)
+
     def _signal_group(self, sig: int) -> None:
         if self.proc is None:
             return

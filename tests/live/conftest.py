@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 import uuid
 
 import pytest
@@ -35,8 +37,28 @@ def redis_url():
     return "redis://127.0.0.1:6379/0"
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory):
+    """seeded_sqlite(path, extra_counters) writes a seeded SQLite database at `path`, copied from
+    a template seeded once per session (seeding hashes eight demo passwords: seconds each time)."""
+    templates: dict[int, str] = {}
+
+    def copy(path: str, extra_counters: int) -> None:
+        if extra_counters not in templates:
+            folder = tmp_path_factory.mktemp(f"template-{extra_counters}")
+            templates[extra_counters] = str(folder / "template.db")
+            seed_live_centre(f"sqlite:///{templates[extra_counters]}", folder,
+                             extra_counters=extra_counters)
+        with sqlite3.connect(templates[extra_counters]) as src, sqlite3.connect(path) as dst:
+            src.backup(dst)
+        dst.close()
+        src.close()
+
+    return copy
+
+
 @pytest.fixture
-def live_server(tmp_path):
+def live_server(tmp_path, seeded_sqlite):
     """live_server(database_url, extra_counters=0, redis_url=None, seed=True) → a started
     LiveServer with the demo centre; every server is stopped (SIGTERM, then SIGKILL) at teardown.
     Servers given the same database share it (seed once: pass seed=False to the later ones)."""
@@ -46,7 +68,9 @@ def live_server(tmp_path):
                 seed: bool = True, threads: int = 64) -> LiveServer:
         data_dir = tmp_path / f"server-{len(servers)}-{uuid.uuid4().hex[:6]}"
         data_dir.mkdir()
-        if seed:
+        if seed and database_url.startswith("sqlite:///"):
+            seeded_sqlite(database_url[len("sqlite:///"):], extra_counters)
+        elif seed:
             seed_live_centre(database_url, data_dir, extra_counters=extra_counters)
         server = LiveServer(database_url, data_dir, free_port(), redis_url=redis_url,
                             threads=threads, secret_key="live-test-secret")
@@ -54,5 +78,7 @@ def live_server(tmp_path):
         return server.start()
 
     yield factory
+    for server in servers:  # all at once: each takes a moment to shut down gracefully
+        server.signal(signal.SIGTERM)
     for server in servers:
         server.stop()
