@@ -46,7 +46,7 @@ def _centre(uow, code: str | None):
 @with_appcontext
 def init_command(demo: bool) -> None:
     """Create or upgrade the database (idempotent); optionally load the demo centre."""
-    from .demo import load_demo
+    from .demo import load_demo, load_demo_catalog
     from .store.migrate import upgrade
 
     upgrade(current_app.extensions["motcua_engine"])
@@ -54,6 +54,8 @@ def init_command(demo: bool) -> None:
         centre = _centre(uow, None)
         added = load_demo(uow, centre) if demo else []
         uow.commit()
+    if demo and load_demo_catalog(current_app.extensions["motcua_catalog"].store(centre.id)):
+        added.append("sample procedure catalogue")
     click.echo(f"Database ready: {current_app.config['DATABASE_URL']}")
     click.echo(f"Centre: {centre.code} — {centre.name}")
     if added:
@@ -171,3 +173,35 @@ def token_add(name: str, role: str, counter_number: int | None, centre_code: str
 
 def register_app_commands(app) -> None:
     """Hook for command groups that live with other packages (printer, catalogue)."""
+
+
+try:  # the device tools need the `hardware` extra (pyserial, python-escpos, pillow)
+    from hardware.cli import agent_command
+    from hardware.printer.cli import printer as printer_group
+except ImportError as _missing:  # pragma: no cover - a server without the hardware extra
+    agent_command = printer_group = None
+    _hardware_missing = str(_missing)
+else:
+    main.add_command(agent_command)
+    main.add_command(printer_group)
+
+
+def _catalog_store():
+    """The current centre's catalogue in the database, for `motcua catalog import/export`."""
+    with _service().uow() as uow:
+        centre = _centre(uow, None)
+        uow.commit()
+    return current_app.extensions["motcua_catalog"].store(centre.id)
+
+
+def _add_catalog_group() -> None:
+    from kiosk.catalog.cli import make_catalog_group
+
+    group = make_catalog_group(_catalog_store)
+    # The group's commands need the app (database) like every other command here.
+    for command in group.commands.values():
+        command.callback = with_appcontext(command.callback)
+    main.add_command(group)
+
+
+_add_catalog_group()
