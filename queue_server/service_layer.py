@@ -62,6 +62,10 @@ def centre_room(centre_id: int) -> str:
     return f"centre:{centre_id}"
 
 
+# Ids and numbers are 32-bit columns; a larger one from a URL or body cannot exist (and SQLite
+# would raise OverflowError on it), so it is simply not found.
+MAX_ID = 2**31 - 1
+
 TICKET_ACTIONS = ("recall", "skip", "start", "finish", "transfer", "cancel", "requeue")
 COUNTER_ACTIONS = ("open", "pause", "close")
 
@@ -88,13 +92,13 @@ class QueueService:
         return centre
 
     def _ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
-        ticket = uow.repo.ticket(ticket_id)
+        ticket = uow.repo.ticket(ticket_id) if 0 < ticket_id <= MAX_ID else None
         if ticket is None or ticket.centre_id != principal.centre_id:
             raise NotFound(f"Không tìm thấy số thứ tự có mã {ticket_id}.")
         return ticket
 
     def _counter(self, uow: UnitOfWork, principal: Principal, counter_id: int) -> Counter:
-        counter = uow.repo.counter(counter_id)
+        counter = uow.repo.counter(counter_id) if 0 < counter_id <= MAX_ID else None
         if counter is None or counter.centre_id != principal.centre_id or not counter.active:
             raise NotFound(f"Không tìm thấy quầy có mã {counter_id}.")
         return counter
@@ -321,7 +325,8 @@ class QueueService:
         else:
             if isinstance(counter_number, bool) or not isinstance(counter_number, int):
                 raise InvalidInput("Số quầy phải là số nguyên.")
-            to_counter = uow.repo.counter_by_number(ticket.centre_id, counter_number)
+            to_counter = (uow.repo.counter_by_number(ticket.centre_id, counter_number)
+                          if abs(counter_number) <= MAX_ID else None)
             if to_counter is None or not to_counter.active:
                 raise NotFound(f"Không có quầy số {counter_number}.")
         return lifecycle.transfer(ticket, now, actor=principal.actor, counter=counter,
