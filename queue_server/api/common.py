@@ -44,12 +44,15 @@ def parse_time(value: str | None, name: str, tz: ZoneInfo) -> dt.datetime | None
     if value is None or value == "":
         return None
     try:
+        if not isinstance(value, str):
+            raise TypeError(value)
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        parsed.astimezone(dt.UTC).astimezone(tz)  # year 1 or 9999 may not fit in UTC or local
+    except (ValueError, TypeError, OverflowError):
         raise InvalidInput(f"Tham số {name}='{value}' không phải thời gian ISO 8601 "
                            "(ví dụ 2026-11-21T08:00:00+07:00 hoặc 2026-11-21).") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
     return parsed
 
 

@@ -30,7 +30,8 @@ def in_appointment_window(ticket: Ticket, now: dt.datetime, settings: CentreSett
     if ticket.appointment_at is None:
         return False
     grace = dt.timedelta(minutes=settings.appointment_grace_minutes)
-    return ticket.appointment_at - grace <= now <= ticket.appointment_at + grace
+    # |now - appointment| never overflows, unlike appointment ± grace near year 1 or 9999.
+    return abs(now - ticket.appointment_at) <= grace
 
 
 def default_policy(
