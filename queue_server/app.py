@@ -66,6 +66,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     broadcaster = Broadcaster(socketio)
     kwargs = {"clock": clock} if clock else {}
+    from .catalog import CatalogService
+
+    app.extensions["motcua_catalog"] = CatalogService(make_session_factory(engine))
     app.extensions["motcua"] = QueueService(
         make_session_factory(engine), policy=_load_policy(app.config.get("CALL_POLICY")),
         publish=broadcaster.publish, **kwargs)

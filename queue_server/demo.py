@@ -17,22 +17,24 @@ DEMO_SETTINGS = {
 }
 
 SERVICES = [
-    # code, name, prefix
+    # code (the sample catalogue's service codes), name, prefix
     ("HT", "Hộ tịch (khai sinh, kết hôn, khai tử)", "A"),
     ("CT", "Chứng thực bản sao, chữ ký", "B"),
     ("DD", "Đất đai", "C"),
     ("KD", "Đăng ký hộ kinh doanh", "D"),
-    ("CU", "Cư trú", "E"),
+    ("CA", "Cư trú", "E"),
     ("XH", "Lao động – Thương binh – Xã hội", "G"),
+    ("XD", "Xây dựng", "H"),
+    ("LL", "Lý lịch tư pháp", "K"),
 ]
 
 COUNTERS = [
     # number, name, services, priority
-    (1, "Quầy ưu tiên", ["HT", "CT", "DD", "KD", "CU", "XH"], True),
-    (2, "Quầy Hộ tịch", ["HT"], False),
+    (1, "Quầy ưu tiên", ["HT", "CT", "DD", "KD", "CA", "XH", "XD", "LL"], True),
+    (2, "Quầy Hộ tịch", ["HT", "LL"], False),
     (3, "Quầy Chứng thực", ["CT", "HT"], False),
-    (4, "Quầy Đất đai", ["DD"], False),
-    (5, "Quầy Kinh doanh – Cư trú", ["KD", "CU"], False),
+    (4, "Quầy Đất đai – Xây dựng", ["DD", "XD"], False),
+    (5, "Quầy Kinh doanh – Cư trú", ["KD", "CA"], False),
     (6, "Quầy Lao động – Xã hội", ["XH", "CT"], False),
 ]
 
@@ -59,6 +61,16 @@ def ensure_centre(uow: UnitOfWork, code: str, name: str, timezone: str) -> Centr
         uow.repo.add(centre)
         uow.flush()
     return centre
+
+
+def load_demo_catalog(store) -> bool:
+    """The bundled sample catalogue, when the centre has none yet."""
+    from kiosk.catalog import load_sample
+
+    if store.load_all().procedures:
+        return False
+    store.replace_all(load_sample())
+    return True
 
 
 def load_demo(uow: UnitOfWork, centre: Centre) -> list[str]:

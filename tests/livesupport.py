@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MOTCUA = ROOT / ".venv" / "bin" / "motcua"
 
 # The demo centre (queue_server.demo): service code → prefix, and its device tokens.
-DEMO_PREFIXES = {"HT": "A", "CT": "B", "DD": "C", "KD": "D", "CU": "E", "XH": "G"}
+DEMO_PREFIXES = {"HT": "A", "CT": "B", "DD": "C", "KD": "D", "CA": "E", "XH": "G", "XD": "H", "LL": "K"}
 KIOSK, DISPLAY, MANAGER = "demo-kiosk", "demo-display", "demo-manager"
 
 

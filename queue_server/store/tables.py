@@ -222,6 +222,16 @@ events = Table(
     Index("ix_events_centre_at", "centre_id", "at"),
 )
 
+# A centre's procedure catalogue, kept whole: an import replaces it in one UPDATE (never half).
+catalogs = Table(
+    "catalogs", metadata,
+    Column("centre_id", ForeignKey("centres.id"), primary_key=True),
+    Column("revision", Integer, nullable=False, default=1),
+    Column("version", String(40), nullable=False, default=""),
+    Column("document", JSON, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 

@@ -67,7 +67,7 @@ def test_display_gets_state_then_ticket_called(live_server, sqlite_db):
     try:
         state = receive(client, "state")
         assert state["recent_calls"] == []
-        assert state["waiting"] == {"HT": 1, "CT": 0, "DD": 0, "KD": 0, "CU": 0, "XH": 0}
+        assert state["waiting"] == {"HT": 1, "CT": 0, "DD": 0, "KD": 0, "CA": 0, "XH": 0, "XD": 0, "LL": 0}
         assert [c["number"] for c in state["counters"]] == [1, 2, 3, 4, 5, 6]
         assert {c["number"]: c["status"] for c in state["counters"]}[2] == "open"
         nothing_more(client)
