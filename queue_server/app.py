@@ -69,9 +69,13 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     from .catalog import CatalogService
 
     app.extensions["motcua_catalog"] = CatalogService(make_session_factory(engine))
+    from .tracking import TrackingLinks
+
+    links = TrackingLinks(app.config["SECRET_KEY"], app.config["PUBLIC_URL"])
+    app.extensions["motcua_links"] = links
     app.extensions["motcua"] = QueueService(
         make_session_factory(engine), policy=_load_policy(app.config.get("CALL_POLICY")),
-        publish=broadcaster.publish, **kwargs)
+        publish=broadcaster.publish, tracking_url=links.url, **kwargs)
 
     from .api import bp as api_bp
     from .web import bp as web_bp

@@ -73,8 +73,10 @@ COUNTER_ACTIONS = ("open", "pause", "close")
 class QueueService:
     def __init__(self, session_factory, *, clock: Callable[[], dt.datetime] = utcnow,
                  policy: CallPolicy = default_policy,
-                 publish: Callable[[list[Message]], None] | None = None):
+                 publish: Callable[[list[Message]], None] | None = None,
+                 tracking_url: Callable[[int], str] | None = None):
         self.session_factory = session_factory
+        self.tracking_url = tracking_url or (lambda ticket_id: None)
         self.clock = clock
         self.policy = policy
         self.publish = publish or (lambda messages: None)
@@ -112,8 +114,9 @@ class QueueService:
 
     def _build_ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
         tz = ZoneInfo(centre.timezone)
+        link = self.tracking_url(ticket.id)
         if ticket.status != TicketStatus.WAITING:
-            return ticket_view(ticket, tz)
+            return ticket_view(ticket, tz, tracking_url=link)
         ahead = uow.repo.people_ahead(ticket)
         estimate = estimate_wait_minutes(
             ahead,
@@ -121,7 +124,8 @@ class QueueService:
             uow.repo.open_counters_for(ticket.service_id),
             settings_of(centre).default_service_minutes,
         )
-        return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate)
+        return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate,
+                           tracking_url=link)
 
     def _commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         """Flush, turn the recorded events into messages, commit, publish."""

@@ -14,7 +14,7 @@ def iso(value: dt.datetime | None, tz: ZoneInfo) -> str | None:
 
 
 def ticket_view(ticket: Ticket, tz: ZoneInfo, *, people_ahead: int | None = None,
-                estimated_wait_minutes: int | None = None) -> dict:
+                estimated_wait_minutes: int | None = None, tracking_url: str | None = None) -> dict:
     counter = ticket.counter if ticket.status != TicketStatus.WAITING else None
     service = ticket.service
     return {
@@ -38,6 +38,7 @@ def ticket_view(ticket: Ticket, tz: ZoneInfo, *, people_ahead: int | None = None
         "transfer_count": ticket.transfer_count,
         "dossier_code": ticket.dossier_code,
         "cancel_reason": ticket.cancel_reason,
+        "tracking_url": tracking_url,
     }
 
 
