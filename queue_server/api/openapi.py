@@ -105,7 +105,34 @@ SCHEMAS: dict[str, Schema] = {
         "recall_count": INT, "transfer_count": INT,
         "dossier_code": nullable(STR),
         "cancel_reason": nullable(STR),
+        "tracking_url": nullable({"type": "string", "description": "Signed link for the citizen's "
+                                  "phone to follow this ticket (QR code on the printed ticket)."}),
     }),
+    "ProcedureSummary": obj({
+        "code": {"type": "string", "description": "National procedure code."},
+        "name": STR, "field": {"type": "string", "description": "Lĩnh vực."},
+        "level": STR, "level_label": STR,
+        "service": {"type": "string", "description": "Queue service code that receives it."},
+        "time_text": STR, "fee_text": STR,
+        "channels": {"type": "array", "items": STR, "description": "direct, online, post…"},
+    }),
+    "Procedure": obj({
+        "code": STR, "local_code": STR, "name": STR, "field": STR, "level": STR, "service": STR,
+        "channels": {"type": "array", "items": {"type": "object", "required": [
+            "channel", "time_text", "fee_text"]}},
+        "dossier_cases": {"type": "array", "items": {"type": "object", "required": [
+            "name", "documents"]}},
+        "forms": {"type": "array", "items": {"type": "object", "required": ["ref", "name"]}},
+        "steps": {"type": "array", "items": STR},
+        "result": STR,
+        "legal_basis": {"type": "array", "items": STR},
+        "keywords": {"type": "array", "items": STR},
+        "source_name": STR, "source_url": STR,
+        "checked": {"type": "string", "description": "ISO date last compared with the source."},
+    }, closed=False, description="The full record of an administrative procedure (thủ tục hành "
+                                 "chính): channels with time and fee, dossier cases with documents, "
+                                 "forms, steps, legal basis, source."),
+    "ProcedureField": obj({"field": STR, "count": INT}),
     "Rating": obj({
         "ticket_id": INT, "number": STR,
         "level": {"type": "integer", "description": "3-level scale: 3 rất hài lòng, 2 hài lòng, "
@@ -316,6 +343,23 @@ def _paths() -> dict[str, Schema]:
                                 "schema": {"type": "string", "minLength": 1, "maxLength": 128},
                                 "description": "A repeated key answers as the first time and "
                                                "changes nothing (devices retry buffered ratings)."}])},
+        "/procedures": {"get": _op(
+            "Search administrative procedures by words (accents optional); empty q lists the most "
+            "asked.", "any valid token or staff session",
+            {"200": _json({"type": "array", "items": ref("ProcedureSummary")}, "Best matches first."),
+             **_errors(401, 422)}, tag="procedures",
+            params=[{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}])},
+        "/procedures/fields": {"get": _op(
+            "Fields (lĩnh vực) with how many procedures each has.", "any valid token or staff session",
+            {"200": _json({"type": "array", "items": ref("ProcedureField")}, "Fields."),
+             **_errors(401)}, tag="procedures")},
+        "/procedures/{code}": {"get": _op(
+            "One procedure's full record.", "any valid token or staff session",
+            {"200": _json(ref("Procedure"), "The record."), **_errors(401, 404)}, tag="procedures",
+            params=[{"name": "code", "in": "path", "required": True, "schema": STR,
+                     "description": "Procedure code."}])},
         "/counters/{counter_id}/call-next": {"post": _op(
             "Finish what the counter serves and call the next ticket by the call policy.",
             "agent token bound to this counter, staff or manager who opened it, admin",
@@ -369,7 +413,8 @@ def document() -> dict[str, Any]:
         "info": {"title": "MotCua API", "version": "1", "description": DESCRIPTION,
                  "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}},
         "servers": [{"url": "/api/v1"}],
-        "tags": [{"name": n} for n in ("system", "queue", "tickets", "counters", "reports")],
+        "tags": [{"name": n} for n in ("system", "queue", "tickets", "counters", "reports",
+                                       "procedures")],
         "paths": _paths(),
         "components": {
             "schemas": SCHEMAS,
@@ -389,6 +434,19 @@ def document() -> dict[str, Any]:
 
 
 _DOCUMENT = document()
+
+
+def extend(*, paths: dict[str, Schema] | None = None, schemas: dict[str, Schema] | None = None,
+           tags: list[str] | tuple[str, ...] = (), event_types: list[str] | tuple[str, ...] = ()) -> None:
+    """Let a feature module document its own routes here (call it at import, next to the routes)."""
+    _DOCUMENT["paths"].update(paths or {})
+    _DOCUMENT["components"]["schemas"].update(schemas or {})
+    for tag in tags:
+        if {"name": tag} not in _DOCUMENT["tags"]:
+            _DOCUMENT["tags"].append({"name": tag})
+    for name in event_types:
+        if name not in EVENT_TYPES:
+            EVENT_TYPES.append(name)  # the Event schema's enum is this very list
 
 
 @bp.get("/openapi.json")

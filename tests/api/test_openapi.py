@@ -201,6 +201,20 @@ def test_real_answers_match_the_documented_schemas(doc, api_as, seed, app):
     check(reports.get("/events", query_string={"from": "yesterday"}), "/events", "get", 422)
     check(kiosk.get("/events"), "/events", "get", 403)
 
+    from queue_server.demo import load_demo_catalog
+
+    assert load_demo_catalog(app.extensions["motcua_catalog"].store(seed.centre_id))
+    found = check(kiosk.get("/procedures", query_string={"q": "khai sinh", "limit": 3}),
+                  "/procedures", "get", 200)
+    assert 1 <= len(found) <= 3
+    check(kiosk.get("/procedures", query_string={"q": "x" * 201}), "/procedures", "get", 422)
+    fields = check(kiosk.get("/procedures/fields"), "/procedures/fields", "get", 200)
+    assert fields and all(f["count"] > 0 for f in fields)
+    record = check(display.get(f"/procedures/{found[0]['code']}"), "/procedures/{code}", "get", 200)
+    assert record["code"] == found[0]["code"] and record["dossier_cases"]
+    check(display.get("/procedures/KHONG-CO"), "/procedures/{code}", "get", 404)
+    check(anon.get("/procedures"), "/procedures", "get", 401)
+
     # every documented path got at least one real answer checked
     exercised = {p for p, _, _ in check.seen}
     # Paths tagged "devices" are exercised against these schemas in tests/devices/.
