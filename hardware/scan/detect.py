@@ -26,7 +26,7 @@ import numpy as np
 from .geometry import interior_angles, is_convex, order_corners, quad_area, side_lengths
 
 WORK_SIZE = 640  # long side of the working image; corners are refined again at full size
-ACCEPT_SCORE = 0.45
+ACCEPT_SCORE = 0.6
 
 
 @dataclass
@@ -353,7 +353,7 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
     n = 40
     supports = []
     border_sides = 0
-    contrast = []
+    lighter = []
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
         if _on_border(a, b, wk.w, wk.h, 3.0):
@@ -378,13 +378,17 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
         outside_frame = (pout[:, 0] < 0) | (pout[:, 0] > wk.w - 1) | (pout[:, 1] < 0) | (pout[:, 1] > wk.h - 1)
         sup = ((diff > 7.0) & consistent) | outside_frame
         supports.append(float(sup.mean()))
-        contrast.append(float(np.median(diff)))
+        # Paper is lighter than what it lies on (dark, coloured or merely light desks alike).
+        lighter.append(float(((vin[:, 0] - vout[:, 0] > 2.0) | outside_frame).mean()))
     if border_sides > 2 or not supports:
         return 0.0, {"why": "border"}
     supports_a = np.array(supports)
     if supports_a.min() < 0.3:
         return 0.0, {"why": "weak side", "supports": supports}
     edge = float(0.6 * supports_a.mean() + 0.4 * supports_a.min())
+    polarity = float(np.mean(lighter))
+    if polarity < 0.5:
+        return 0.0, {"why": "darker than surroundings", "polarity": polarity}
     # Paper-likeness of the inside: mostly light and colourless, and lighter than the ring outside.
     hom = cv2.getPerspectiveTransform(np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]), q.astype(np.float32))
     g = np.linspace(0.08, 0.92, 14)
@@ -400,8 +404,8 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
     if paper_frac < 0.45 or np.percentile(light_in[paper], 90) < 0.6 * top:
         return 0.0, {"why": "not paper", "paper": paper_frac}
     size = float(np.clip(area_frac / 0.15, 0, 1))
-    score = edge * shape * (0.55 + 0.45 * paper_frac) * (0.8 + 0.2 * size)
-    info.update(supports=supports, paper=paper_frac, shape=shape, area=area_frac, border_sides=border_sides)
+    score = edge * shape * (0.55 + 0.45 * paper_frac) * (0.8 + 0.2 * size) * (0.6 + 0.4 * polarity)
+    info.update(supports=supports, paper=paper_frac, polarity=polarity, shape=shape, area=area_frac, border_sides=border_sides)
     return float(score), info
 
 
