@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request
 
-from ..auth import current_principal
+from ..auth import DEVICE_COOKIE, bearer_token, current_principal
 from ..domain.access import Principal, require
-from ..domain.errors import InvalidInput
+from ..domain.errors import Forbidden, InvalidInput
 from ..extensions import csrf
 from ..service_layer import QueueService
 
@@ -25,9 +26,26 @@ def caller(*roles: str) -> Principal:
     Browser sessions must also carry the CSRF token on writes; bearer tokens need not.
     """
     principal = require(current_principal(), *roles)
-    if g.get("via_session") and request.method not in ("GET", "HEAD", "OPTIONS"):
-        csrf.protect()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if g.get("via_session"):
+            csrf.protect()
+        elif bearer_token() is None and request.cookies.get(DEVICE_COOKIE):
+            check_same_origin()
     return principal
+
+
+def check_same_origin() -> None:
+    """A write authorised by the kiosk's enrolment cookie must come from a page of this server.
+
+    The cookie is sent by the browser on its own (SameSite=Lax still allows same-site pages),
+    so, like the CSRF token for sessions, the Origin (or Referer) header must name this host.
+    """
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(origin)
+    allowed = {request.host, urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc}
+    if not parts.netloc or parts.netloc not in allowed:
+        raise Forbidden("Yêu cầu ghi bằng cookie thiết bị phải đến từ trang của máy chủ này "
+                        "(thiếu hoặc sai tiêu đề Origin); hãy tải lại trang kiosk.", code="csrf")
 
 
 def json_body() -> dict[str, Any]:
