@@ -25,7 +25,7 @@ FUZZ = settings(max_examples=EXAMPLES or 120, deadline=None, derandomize=not EXA
                                        HealthCheck.too_slow])
 
 FIELDS = ["service", "priority", "appointment_at", "level", "pressed_at", "reason", "source",
-          "dossier_code", "counter"]
+          "dossier_code", "counter", "devices", "ok", "status", "message", "kiosk", "agent"]
 
 # Header values must be Latin-1 on the wire; control characters are refused by the client.
 header_text = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=200)
@@ -66,12 +66,16 @@ query_value = st.one_of(
                      "1e3", ""]),
 )
 
+# Every API route (test_every_api_route_is_fuzzed keeps these lists complete); the junk
+# routes last, so the well-formed test can leave them out.
 POST_PATHS = (["/tickets", "/counters/{id}/call-next"]
               + [f"/counters/{{id}}/{a}" for a in COUNTER_ACTIONS]
               + [f"/tickets/{{id}}/{a}" for a in TICKET_ACTIONS]
-              + ["/tickets/{id}/rating", "/tickets/{id}/junk", "/counters/{id}/junk"])
+              + ["/tickets/{id}/rating", "/tickets/{id}/print-result", "/tickets/{id}/reprint",
+                 "/devices/health", "/tickets/{id}/junk", "/counters/{id}/junk"])
 GET_PATHS = ["/health", "/openapi.json", "/services", "/counters", "/state", "/events",
-             "/tickets/{id}", "/nope", "/events", "/events"]
+             "/tickets/{id}", "/devices", "/procedures", "/procedures/fields", "/procedures/{id}",
+             "/nope", "/events", "/events"]
 CALLERS = ["kiosk", "kiosk", "display", "agent1", "agent2", "agent2", "reports", None, "bogus"]
 CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
                  "application/json; charset=latin-1", None]
@@ -93,7 +97,10 @@ def assert_clean(response, what: str) -> None:
 
 @pytest.fixture
 def busy(app, seed):
-    """A seeded centre with open counters and tickets in several states."""
+    """A seeded centre with open counters, tickets in several states and the sample catalogue."""
+    from queue_server.demo import load_demo_catalog
+
+    load_demo_catalog(app.extensions["motcua_catalog"].store(seed.centre_id))
     kiosk, agent1, agent2 = (Api(app.test_client(), seed.tokens[n])
                              for n in ("kiosk", "agent1", "agent2"))
     for number, agent in ((1, agent1), (2, agent2)):
@@ -151,7 +158,7 @@ def test_well_formed_calls_in_any_order_never_break_the_server(busy, data):
 def test_gets_with_junk_queries_never_break_the_server(busy, data):
     client, headers = busy(data.draw(st.sampled_from(CALLERS + ["reports", "reports"])))
     path = "/api/v1" + data.draw(st.sampled_from(GET_PATHS)).replace("{id}", data.draw(path_id))
-    names = ["from", "to", "after", "limit", "junk"]
+    names = ["from", "to", "after", "limit", "q", "junk"]
     query = {n: v for n in names if (v := data.draw(query_value, label=n)) is not None}
     response = client.get(path, query_string=query, headers=headers)
     assert_clean(response, f"GET {path} {query}")
@@ -203,3 +210,25 @@ def test_an_appointment_at_the_edge_of_time_does_not_wedge_call_next(app, seed, 
     assert_clean(second, when)
     called = {x.json["id"] for x in (first, second) if x.status_code == 200}
     assert normal["id"] in called
+
+
+def test_every_api_route_is_fuzzed(app):
+    """A new route must join POST_PATHS/GET_PATHS (and so the fuzz) to pass."""
+    import re
+
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for method, paths in (("POST", POST_PATHS), ("GET", GET_PATHS)):
+        for path in paths:
+            try:
+                endpoint, _ = adapter.match("/api/v1" + path.replace("{id}", "7"), method=method)
+            except Exception:  # the junk routes  # noqa: BLE001
+                continue
+            covered.add((method, endpoint))
+    missing = [f"{m} {rule.rule}" for rule in app.url_map.iter_rules()
+               if rule.rule.startswith("/api/v1/")
+               for m in sorted(rule.methods - {"HEAD", "OPTIONS"})
+               if (m, rule.endpoint) not in covered]
+    assert not missing, missing
+    for action in (*TICKET_ACTIONS, *COUNTER_ACTIONS):
+        assert any(re.search(f"/{action}$", p) for p in POST_PATHS), action
