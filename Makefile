@@ -15,7 +15,7 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/motcua init --demo
-	$(BIN)/motcua serve
+	MOTCUA_SIMULATED_HARDWARE=1 $(BIN)/motcua serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

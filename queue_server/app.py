@@ -83,6 +83,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     csrf.exempt(api_bp)  # the API checks CSRF itself, only for browser sessions
     app.register_blueprint(api_bp)
     app.register_blueprint(web_bp)
+    from .web.technician import bp as technician_bp
+
+    app.register_blueprint(technician_bp)
     from .web.counter import bp as counter_bp
     from .web.display import bp as display_bp
 
@@ -122,4 +125,8 @@ def start_background_jobs(app: Flask) -> threading.Thread:
     thread = threading.Thread(target=run, name="motcua-close-day", daemon=True)
     thread.start()
     app.extensions["motcua_jobs_stop"] = stop
+    if str(app.config.get("SIMULATED_HARDWARE", "")).lower() in ("1", "true", "yes", "on"):
+        from hardware.simulated import start_simulation  # `make run`: devices and agents in-process
+
+        start_simulation(app)
     return thread

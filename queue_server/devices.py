@@ -249,8 +249,13 @@ def device_status(row: DeviceToken, now: dt.datetime) -> str:
 def list_devices(svc: QueueService, principal: Principal) -> list[dict]:
     """Every device token of the centre with its role, counter, last contact and health."""
     require(principal, "manager", "user:admin")
+    return device_rows(svc, principal.centre_id)
+
+
+def device_rows(svc: QueueService, centre_id: int) -> list[dict]:
+    """The device list of a centre, without an access check (the technician page checks)."""
     with svc.uow() as uow:
-        centre = svc._centre(uow, principal.centre_id)
+        centre = svc._centre(uow, centre_id)
         tz = ZoneInfo(centre.timezone)
         now = svc.clock()
         numbers = {c.id: c.number for c in uow.repo.counters(centre.id)}
@@ -269,12 +274,12 @@ def list_devices(svc: QueueService, principal: Principal) -> list[dict]:
         return out
 
 
-def recent_events(svc: QueueService, principal: Principal, *, minutes: int = 60,
+def recent_events(svc: QueueService, centre_id: int, *, minutes: int = 60,
                   limit: int = 500) -> list[dict]:
     """The centre's events of the last ``minutes``, newest first (the technician's page)."""
     start = svc.clock() - dt.timedelta(minutes=minutes)
     with svc.uow() as uow:
-        centre = svc._centre(uow, principal.centre_id)
+        centre = svc._centre(uow, centre_id)
         tz = ZoneInfo(centre.timezone)
         rows = uow.repo.events(centre.id, start=start, end=None, after=None, limit=100_000)
         return [event_view(e, centre, tz) for e in reversed(rows[-limit:])]
