@@ -143,12 +143,33 @@
     blocked = false;
     pump();
   });
-  // Browsers without a gesture (and without --autoplay-policy=no-user-gesture-required) keep
-  // audio suspended: offer the button at once rather than after the first missed call.
-  try {
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (Ctx) { const ctx = new Ctx(); if (ctx.state === "suspended") $("sound").hidden = false; ctx.close(); }
-  } catch (e) { /* no audio at all: calls still show */ }
+  // Browsers without a gesture (and without --autoplay-policy=no-user-gesture-required) refuse
+  // to play: find out at once with 0.1 s of silence and offer the button before the first call.
+  function silence() {
+    const n = 2205, view = new DataView(new ArrayBuffer(44 + n * 2));
+    const tag = (at, s) => { for (let i = 0; i < 4; i++) view.setUint8(at + i, s.charCodeAt(i)); };
+    tag(0, "RIFF"); view.setUint32(4, 36 + n * 2, true); tag(8, "WAVE"); tag(12, "fmt ");
+    view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+    view.setUint32(24, 22050, true); view.setUint32(28, 44100, true); view.setUint16(32, 2, true);
+    view.setUint16(34, 16, true); tag(36, "data"); view.setUint32(40, n * 2, true);
+    return new Blob([view.buffer], { type: "audio/wav" });
+  }
+  (async function probe() {
+    playing = true;
+    const url = URL.createObjectURL(silence());
+    try {
+      player.src = url;
+      await player.play();
+      player.pause();
+    } catch (e) {
+      if (e && e.name === "NotAllowedError") { blocked = true; $("sound").hidden = false; }
+    } finally {
+      player.removeAttribute("src");
+      URL.revokeObjectURL(url);
+      playing = false;
+      pump();
+    }
+  })();
 
   // --- wiring ------------------------------------------------------------------------------
   connect({
@@ -162,6 +183,6 @@
   setInterval(tick, 1000);
 
   // For the tests and the benchmark: feed an event as if it came from the server, read counters.
-  window.MotCuaDisplay = { handle: onCall, stats: () => ({ ...stats, queued: queue.length, recent: recent.length,
+  window.MotCuaDisplay = { handle: onCall, player, stats: () => ({ ...stats, queued: queue.length, recent: recent.length,
     blocked, nodes: document.getElementsByTagName("*").length }) };
 })();

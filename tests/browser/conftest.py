@@ -11,18 +11,40 @@ import pytest
 from livesupport import LiveServer, seed_live_centre
 from support import free_port, need_tool
 
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def browser():
-    path = need_tool("chromium")
+def playwright_driver():
+    need_tool("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def launch(playwright_driver):
+    """launch(*extra_args) → another Chromium with more flags; closed at teardown."""
+    started = []
+
+    def factory(*extra: str):
+        chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM,
+                                                     args=[*CHROMIUM_ARGS, *extra])
+        started.append(chromium)
+        return chromium
+
+    yield factory
+    for chromium in started:
         chromium.close()
 
 
