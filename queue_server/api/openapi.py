@@ -177,7 +177,12 @@ SCHEMAS: dict[str, Schema] = {
         "counters": {"type": "array", "items": ref("StateCounter")},
         "recent_calls": {"type": "array", "items": obj({"ticket": ref("Ticket"),
                                                         "counter": nullable(ref("CounterRef"))})},
-    }, description="What a display needs to draw itself; also the Socket.IO `state` event."),
+        "client": obj({"name": STR, "role": STR, "kind": {"enum": ["user", "device"]},
+                       "counter": nullable(INT), "counter_id": nullable(INT), "public_url": STR},
+                      description="Only in the Socket.IO `state` sent on connect: who you are."),
+    }, required=["centre", "server_time", "notice", "announcement", "services", "waiting",
+                 "counters", "recent_calls"],
+        description="What a display needs to draw itself; also the Socket.IO `state` event."),
     "IssueTicket": obj({
         "service": {"type": "string", "minLength": 1, "description": "Service code."},
         "priority": nullable({"type": "string", "description": "Priority group: elderly, pregnant, "

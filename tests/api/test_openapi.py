@@ -221,3 +221,46 @@ def test_real_answers_match_the_documented_schemas(doc, api_as, seed, app):
     documented = {p for p, item in doc["paths"].items()
                   if not any("devices" in op.get("tags", []) for op in item.values())}
     assert exercised == documented, documented - exercised
+
+
+def _validate(doc, name: str, value) -> None:
+    validator = Draft202012Validator({"$ref": f"#/components/schemas/{name}",
+                                      "components": doc["components"]})
+    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(value)]
+    assert not errors, (name, errors[:5])
+
+
+def test_socketio_payloads_match_the_documented_schemas(doc, app, seed, api_as):
+    import time
+
+    from queue_server.extensions import socketio
+
+    client = socketio.test_client(app, auth={"token": seed.tokens["display"]})
+    received = client.get_received()
+    assert [m["name"] for m in received] == ["state"]
+    state = received[0]["args"][0]
+    _validate(doc, "State", state)
+    assert state["client"]["role"] == "display"
+    agent, counter = api_as("agent2"), seed.counters[2]
+    api_as("kiosk").post("/tickets", {"service": "HT"})
+    agent.post(f"/counters/{counter}/open")
+    ticket = agent.post(f"/counters/{counter}/call-next").json
+    agent.post(f"/tickets/{ticket['id']}/finish")
+    wanted = {"ticket.issued", "ticket.called", "ticket.finished", "queue.changed",
+              "counter.changed"}
+    messages: list[dict] = []
+    deadline = time.monotonic() + 5
+    while not wanted <= {m["name"] for m in messages} and time.monotonic() < deadline:
+        time.sleep(0.02)
+        messages += client.get_received()  # the broadcaster emits from its own thread
+    assert wanted <= {m["name"] for m in messages}
+    schema = {"queue.changed": "QueueMessage", "counter.changed": "CounterMessage"}
+    for message in messages:
+        _validate(doc, schema.get(message["name"], "TicketMessage"), message["args"][0])
+    called = next(m["args"][0] for m in messages if m["name"] == "ticket.called")
+    assert called["ticket"]["id"] == ticket["id"] and called["counter"]["number"] == 2
+    client.emit("sync")
+    again = client.get_received()
+    assert again and again[-1]["name"] == "state"
+    _validate(doc, "State", again[-1]["args"][0])
+    client.disconnect()
