@@ -29,6 +29,22 @@ def ticket_statuses(server) -> dict[str, str]:
     return called
 
 
+def set_centre(server, *, notice: str, counter_name: str) -> None:
+    """Change the demo centre's notice and counter 2's name in the server's database."""
+    from queue_server.app import create_app
+
+    app = create_app({"DATA_DIR": str(server.data_dir), "DATABASE_URL": server.database_url,
+                      "BACKGROUND_JOBS": False, "REDIS_URL": None})
+    try:
+        with app.extensions["motcua"].uow() as uow:
+            centre = uow.repo.centres()[0]
+            centre.settings = {**centre.settings, "notice": notice}
+            uow.repo.counter_by_number(centre.id, 2).name = counter_name
+            uow.commit()
+    finally:
+        app.extensions["motcua_engine"].dispose()
+
+
 def text(page, selector: str) -> str:
     return page.locator(selector).text_content().strip()
 
@@ -158,6 +174,24 @@ def test_console_call_shows_on_hall_display_and_is_announced(browser, server, sh
     assert text(counter_page, "#cd-label") == "Mời số"
     counter_page.screenshot(path=str(shots / "display-counter.png"))
 
+    # Transfer to another counter, pause (key P) and a refused call, resume, close.
+    console.select_option("#transfer-target", "counter:3")
+    console.click("#btn-transfer")
+    console.wait_for_function("document.getElementById('current-number').textContent === '—'")
+    assert "A004" in text(console, "#toast")
+    counter_page.wait_for_function("document.getElementById('cd-number').textContent === '—'")
+    console.keyboard.press("p")
+    console.wait_for_function("document.getElementById('counter-status').textContent === 'Tạm dừng'")
+    counter_page.wait_for_function("document.getElementById('cd-status').textContent === 'Quầy tạm dừng'")
+    console.keyboard.press("n")  # the button is disabled, the key does nothing while paused
+    console.click("#btn-resume")
+    console.wait_for_function("document.getElementById('counter-status').textContent === 'Đang mở'")
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.click("#btn-close")
+    console.wait_for_selector("#chooser:not([hidden])")
+    counter_page.wait_for_function("document.getElementById('cd-status').textContent === 'Quầy đóng'")
+    assert ticket_statuses(server).get("A005") is None  # nothing was called while paused
+
     assert hall_errors == [] and console_errors == []
     hall_ctx.close()
     console_ctx.close()
@@ -183,6 +217,9 @@ def test_displays_recover_from_a_server_restart(browser, server):
     assert "Mất kết nối" in text(hall, "#offline")
     counter_page.wait_for_selector("#offline:not([hidden])", timeout=10_000)
 
+    # While it is down, an administrator edits the notice and a counter name (with markup).
+    set_centre(server, notice='<img src=x onerror="window.__xss=1">Thông báo mới',
+               counter_name="<b>Quầy</b> Hộ tịch")
     server.start()
     # Called while the displays were still reconnecting: they must catch up from `state`.
     assert requests.post(server.api(f"/counters/{counters[2]}/call-next"), headers=agent,
@@ -193,6 +230,12 @@ def test_displays_recover_from_a_server_restart(browser, server):
     counter_page.wait_for_function("document.getElementById('cd-number').textContent === 'A002'",
                                    timeout=15_000)
     assert hall.locator("#recent li .num").all_text_contents()[:2] == ["A002", "A001"]
+    # …including the notice and names, shown as text, never as markup.
+    hall.wait_for_function("document.getElementById('notice').textContent.includes('Thông báo mới')")
+    assert text(hall, "#notice").startswith("<img src=x")
+    assert text(hall, "#latest-counter-name") == "<b>Quầy</b> Hộ tịch"
+    assert hall.locator("#notice img, #latest-counter-name b").count() == 0
+    assert hall.evaluate("window.__xss") is None
     # Still live after the restart: the next call arrives as an event, without a reload.
     issue(server, "HT", 1)
     requests.post(server.api(f"/counters/{counters[2]}/call-next"), headers=agent, timeout=10)
