@@ -1,0 +1,77 @@
+"""The printed A4 PDF: extractable text with correct Vietnamese diacritics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kiosk.forms import FORMS, clean
+from kiosk.forms.pdf import date_in_words, number_in_words, render_pdf
+from kiosk.forms.validate import parse_date
+
+DATA = json.loads((Path(__file__).resolve().parents[2] / "kiosk/forms/data/validation_cases.json")
+                  .read_text())
+TODAY = parse_date(DATA["today"])
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages))
+
+
+@pytest.mark.parametrize("code", list(FORMS))
+def test_every_form_renders_a4_with_its_values(code):
+    form = FORMS[code]
+    values = clean(form, DATA["valid"][code], TODAY)
+    pdf = render_pdf(form, values, reference="K7M4PX", made_on=dt.date(2026, 11, 21))
+    assert pdf.startswith(b"%PDF")
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    text = " ".join(_text(pdf).split())
+    assert form.title.upper() in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "K7M4PX" in text
+    for name, value in values.items():
+        if value and form.field(name).kind not in ("money", "textarea", "address") and name != form.addressee:
+            assert value in text, (name, value)
+
+
+def test_diacritics_survive_exactly():
+    form = FORMS["khai-sinh"]
+    values = clean(form, {**DATA["valid"]["khai-sinh"], "child_name": "Nguyễn Thị Ngọc Ánh",
+                          "child_birth_place": "Bệnh viện Đa khoa tỉnh Quảng Ngãi"}, TODAY)
+    text = " ".join(_text(render_pdf(form, values, reference="ABC234", made_on=TODAY)).split())
+    for phrase in ("NGUYỄN THỊ NGỌC ÁNH", "Bệnh viện Đa khoa tỉnh Quảng Ngãi", "Nguyễn Thị Hoa",
+                   "Độc lập - Tự do - Hạnh phúc", "Ngày năm, tháng chín, năm hai nghìn không trăm hai mươi sáu"):
+        assert phrase in text, phrase
+
+
+def test_pdftotext_agrees_when_installed(tmp_path):
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; pypdf covers extraction")
+    form = FORMS["ket-hon"]
+    values = clean(form, DATA["valid"]["ket-hon"], TODAY)
+    path = tmp_path / "f.pdf"
+    path.write_bytes(render_pdf(form, values, reference="ABC234", made_on=TODAY))
+    out = subprocess.run([tool, str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Phạm Văn Đức" in unicodedata.normalize("NFC", out)
+
+
+def test_numbers_and_dates_in_words():
+    assert number_in_words(21) == "hai mươi mốt"
+    assert number_in_words(15) == "mười lăm"
+    assert number_in_words(24) == "hai mươi tư"
+    assert number_in_words(2001) == "hai nghìn không trăm lẻ một"
+    assert number_in_words(1990) == "một nghìn chín trăm chín mươi"
+    assert number_in_words(105) == "một trăm lẻ năm"
+    assert date_in_words("21/04/2015") == "Ngày hai mươi mốt, tháng tư, năm hai nghìn không trăm mười lăm"
+    assert date_in_words("bad") == ""
