@@ -74,6 +74,7 @@ class AnnouncementCache:
         self.max_files = max_files
         self._lock = threading.Lock()
         self._writes = 0
+        self._chime: tuple[int, Pcm] | None = None  # (mtime_ns, frames): read once, not per call
 
     # --- public ---------------------------------------------------------------------------
     def path_for(self, spoken: str) -> Path:
@@ -96,7 +97,7 @@ class AnnouncementCache:
         sentence = self.sentence(spoken)
         parts: list[bytes] = []
         if self.chime and self.chime.exists():
-            parts += [_read_wav(self.chime).frames, Pcm.silence(250).frames]
+            parts += [self._chime_frames().frames, Pcm.silence(250).frames]
         for i in range(self.repeat):
             if i:
                 parts.append(Pcm.silence(self.gap_ms).frames)
@@ -112,6 +113,12 @@ class AnnouncementCache:
         return self._clip_plan(spoken.split(" ")) is not None
 
     # --- internals ------------------------------------------------------------------------
+    def _chime_frames(self) -> Pcm:
+        stamp = self.chime.stat().st_mtime_ns
+        if self._chime is None or self._chime[0] != stamp:
+            self._chime = (stamp, _read_wav(self.chime))
+        return self._chime[1]
+
     def _key(self, spoken: str) -> str:
         parts = [spoken, self.voice, str(self.speed), str(self.repeat), str(self.gap_ms)]
         if self.chime and self.chime.exists():
