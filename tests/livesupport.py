@@ -9,6 +9,7 @@ stray worker behind.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -21,19 +22,18 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 MOTCUA = ROOT / ".venv" / "bin" / "motcua"
 
-# The demo centre (queue_server.demo): service code → prefix, and its device tokens.
-DEMO_PREFIXES = {"HT": "A", "CT": "B", "DD": "C", "KD": "D", "CA": "E", "XH": "G", "XD": "H", "LL": "K"}
-KIOSK, DISPLAY, MANAGER = "demo-kiosk", "demo-display", "demo-manager"
+# Tokens seeded next to the demo centre's own, so the tests do not depend on the demo's list.
+KIOSK, DISPLAY, MANAGER = "live-kiosk", "live-display", "live-manager"
 
 
 def agent_token(number: int) -> str:
-    """Demo counters 1–6 have `demo-agent-N`; extra counters seeded here have `live-agent-N`."""
-    return f"demo-agent-{number}" if number <= 6 else f"live-agent-{number}"
+    """The agent token seeded for counter `number` (every counter has one)."""
+    return f"live-agent-{number}"
 
 
-def seed_live_centre(database_url: str, data_dir: Path, *, extra_counters: int = 0) -> None:
-    """Migrate the database and load the demo centre, plus `extra_counters` counters (numbers
-    7, 8, …) that serve every service, each with an agent token `live-agent-N`.
+def seed_live_centre(database_url: str, data_dir: Path, *, counters: int = 0) -> None:
+    """Migrate the database and load the demo centre; add counters serving every service until
+    there are at least `counters`; add the device tokens above (an agent token per counter).
 
     Done in-process through the app factory: one `motcua init --demo` subprocess would cost as
     much as the whole seeding, and counters have no CLI.
@@ -49,6 +49,7 @@ def seed_live_centre(database_url: str, data_dir: Path, *, extra_counters: int =
     app = create_app({"DATA_DIR": str(data_dir), "DATABASE_URL": database_url,
                       "BACKGROUND_JOBS": False, "REDIS_URL": None})
     engine = app.extensions["motcua_engine"]
+    now = dt.datetime.now(dt.UTC)
     try:
         upgrade(engine)
         with app.extensions["motcua"].uow() as uow:
@@ -57,15 +58,22 @@ def seed_live_centre(database_url: str, data_dir: Path, *, extra_counters: int =
             load_demo(uow, centre)
             uow.flush()
             services = list(uow.repo.services(centre.id))
-            for number in range(7, 7 + extra_counters):
+            existing = list(uow.repo.counters(centre.id))
+            number = max((c.number for c in existing), default=0)
+            while len(existing) < counters:
+                number += 1
                 counter = Counter(centre_id=centre.id, number=number, name=f"Quầy {number}",
                                   priority=False, services=services)
                 uow.repo.add(counter)
-                uow.flush()
-                uow.repo.add(DeviceToken(centre_id=centre.id, name=f"agent-quay-{number}",
-                                         role="agent", token_hash=hash_token(agent_token(number)),
-                                         counter_id=counter.id,
-                                         created_at=dt.datetime.now(dt.UTC)))
+                existing.append(counter)
+            uow.flush()
+            tokens = [(KIOSK, "kiosk", None), (DISPLAY, "display", None),
+                      (MANAGER, "manager", None)]
+            tokens += [(agent_token(c.number), "agent", c.id) for c in existing]
+            for token, role, counter_id in tokens:
+                uow.repo.add(DeviceToken(centre_id=centre.id, name=token, role=role,
+                                         token_hash=hash_token(token), counter_id=counter_id,
+                                         created_at=now))
             uow.commit()
     finally:
         engine.dispose()
@@ -187,12 +195,18 @@ class LiveServer:
     def api(self, path: str) -> str:
         return f"{self.url}/api/v1{path}"
 
+    def read(self, path: str, token: str = KIOSK):
+        r = requests.get(self.api(path), headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        r.raise_for_status()
+        return r.json()
+
     def counter_ids(self) -> dict[int, int]:
         """Counter number → id (API paths use the id)."""
-        r = requests.get(self.api("/counters"), headers={"Authorization": f"Bearer {KIOSK}"},
-                         timeout=10)
-        r.raise_for_status()
-        return {c["number"]: c["id"] for c in r.json()}
+        return {c["number"]: c["id"] for c in self.read("/counters")}
+
+    def prefixes(self) -> dict[str, str]:
+        """Service code → ticket prefix."""
+        return {s["code"]: s["prefix"] for s in self.read("/services")}
 
     def events(self, token: str = MANAGER) -> list[dict]:
         """The whole event log, paged by id."""
@@ -241,7 +255,7 @@ class LoadResult:
         problems = []
         by_prefix: dict[str, list[Issued]] = {}
         for t in self.issued:
-            by_prefix.setdefault((t.number[0], t.issued_at[:10]), []).append(t)
+            by_prefix.setdefault((prefix(t.number), t.issued_at[:10]), []).append(t)
         for (_prefix, day), tickets in by_prefix.items():
             for a in tickets:
                 for b in tickets:
@@ -250,8 +264,19 @@ class LoadResult:
         return problems
 
 
+def split_number(number: str) -> tuple[str, int]:
+    """"A001" → ("A", 1): the prefix (letters) and the day's sequence number."""
+    match = re.fullmatch(r"([A-Z]+)(\d{3,})", number)
+    assert match, f"{number!r} is not PREFIX + 3 digits or more"
+    return match[1], int(match[2])
+
+
+def prefix(number: str) -> str:
+    return split_number(number)[0]
+
+
 def seq(number: str) -> int:
-    return int(number[1:])
+    return split_number(number)[1]
 
 
 class QueueLoad:
@@ -264,7 +289,7 @@ class QueueLoad:
         self.counters = counters  # number → id
         self.kiosks = kiosks
         self.per_kiosk = per_kiosk
-        self.services = services or list(DEMO_PREFIXES)
+        self.services = services or list(server.prefixes())
         self.deadline = time.monotonic() + deadline
         self.result = LoadResult()
         self.lock = threading.Lock()

@@ -39,17 +39,16 @@ def redis_url():
 
 @pytest.fixture(scope="session")
 def seeded_sqlite(tmp_path_factory):
-    """seeded_sqlite(path, extra_counters) writes a seeded SQLite database at `path`, copied from
+    """seeded_sqlite(path, counters) writes a seeded SQLite database at `path`, copied from
     a template seeded once per session (seeding hashes eight demo passwords: seconds each time)."""
     templates: dict[int, str] = {}
 
-    def copy(path: str, extra_counters: int) -> None:
-        if extra_counters not in templates:
-            folder = tmp_path_factory.mktemp(f"template-{extra_counters}")
-            templates[extra_counters] = str(folder / "template.db")
-            seed_live_centre(f"sqlite:///{templates[extra_counters]}", folder,
-                             extra_counters=extra_counters)
-        with sqlite3.connect(templates[extra_counters]) as src, sqlite3.connect(path) as dst:
+    def copy(path: str, counters: int) -> None:
+        if counters not in templates:
+            folder = tmp_path_factory.mktemp(f"template-{counters}")
+            templates[counters] = str(folder / "template.db")
+            seed_live_centre(f"sqlite:///{templates[counters]}", folder, counters=counters)
+        with sqlite3.connect(templates[counters]) as src, sqlite3.connect(path) as dst:
             src.backup(dst)
         dst.close()
         src.close()
@@ -59,19 +58,20 @@ def seeded_sqlite(tmp_path_factory):
 
 @pytest.fixture
 def live_server(tmp_path, seeded_sqlite):
-    """live_server(database_url, extra_counters=0, redis_url=None, seed=True) → a started
-    LiveServer with the demo centre; every server is stopped (SIGTERM, then SIGKILL) at teardown.
+    """live_server(database_url, counters=0, redis_url=None, seed=True) → a started
+    LiveServer with the demo centre (at least `counters` counters) and livesupport's tokens;
+    every server is stopped (SIGTERM, then SIGKILL) at teardown.
     Servers given the same database share it (seed once: pass seed=False to the later ones)."""
     servers: list[LiveServer] = []
 
-    def factory(database_url: str, *, extra_counters: int = 0, redis_url: str | None = None,
+    def factory(database_url: str, *, counters: int = 0, redis_url: str | None = None,
                 seed: bool = True, threads: int = 64) -> LiveServer:
         data_dir = tmp_path / f"server-{len(servers)}-{uuid.uuid4().hex[:6]}"
         data_dir.mkdir()
         if seed and database_url.startswith("sqlite:///"):
-            seeded_sqlite(database_url[len("sqlite:///"):], extra_counters)
+            seeded_sqlite(database_url[len("sqlite:///"):], counters)
         elif seed:
-            seed_live_centre(database_url, data_dir, extra_counters=extra_counters)
+            seed_live_centre(database_url, data_dir, counters=counters)
         server = LiveServer(database_url, data_dir, free_port(), redis_url=redis_url,
                             threads=threads, secret_key="live-test-secret")
         servers.append(server)

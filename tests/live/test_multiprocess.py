@@ -37,7 +37,9 @@ def connect(url: str) -> socketio.SimpleClient:
 def test_display_on_b_hears_call_made_on_a(live_server, pg_db, redis_url):
     a = live_server(pg_db, redis_url=redis_url)
     b = live_server(pg_db, redis_url=redis_url, seed=False)
-    ids = a.counter_ids()
+    desk = next(c for c in a.read("/counters") if not c["priority"])
+    code = desk["services"][0]
+    prefix = a.prefixes()[code]
     on_a, on_b = connect(a.url), connect(b.url)
     try:
         assert wait_for(on_b, "state", lambda s: True)["centre"]["code"] == "demo"
@@ -45,22 +47,22 @@ def test_display_on_b_hears_call_made_on_a(live_server, pg_db, redis_url):
 
         # Issued through B: the display on A hears of it.
         with b.session(KIOSK) as s:
-            r = s.post(b.api("/tickets"), json={"service": "DD"}, timeout=10)
+            r = s.post(b.api("/tickets"), json={"service": code}, timeout=10)
         assert r.status_code == 201, r.text
         ticket = r.json()
         issued = wait_for(on_a, "ticket.issued", lambda m: m["ticket"] == ticket)
-        assert issued["ticket"]["number"] == "C001"
+        assert issued["ticket"]["number"] == f"{prefix}001"
 
         # Called through A: the display on B hears of it, with the ticket and the counter.
-        with a.session(agent_token(4)) as s:
-            assert s.post(a.api(f"/counters/{ids[4]}/open"), timeout=10).status_code == 200
-            r = s.post(a.api(f"/counters/{ids[4]}/call-next"), timeout=10)
+        with a.session(agent_token(desk["number"])) as s:
+            assert s.post(a.api(f"/counters/{desk['id']}/open"), timeout=10).status_code == 200
+            r = s.post(a.api(f"/counters/{desk['id']}/call-next"), timeout=10)
         assert r.status_code == 200, r.text
         called = r.json()
         assert called["id"] == ticket["id"]
         message = wait_for(on_b, "ticket.called", lambda m: m["ticket"] == called)
-        assert message["counter"] == {"number": 4, "name": "Quầy Đất đai"}
-        queue = wait_for(on_b, "queue.changed", lambda m: m["waiting"].get("DD") == 0)
+        assert message["counter"] == {"number": desk["number"], "name": desk["name"]}
+        queue = wait_for(on_b, "queue.changed", lambda m: m["waiting"].get(code) == 0)
         assert queue["total"] == 0
     finally:
         on_a.disconnect()
