@@ -7,7 +7,7 @@ import sqlite3
 import uuid
 
 import pytest
-from livesupport import LiveServer, seed_live_centre
+from livesupport import LiveServer, ServerFailed, seed_live_centre
 from support import free_port, need, pg_schema_url, port_open
 
 
@@ -72,10 +72,16 @@ def live_server(tmp_path, seeded_sqlite):
             seeded_sqlite(database_url[len("sqlite:///"):], counters)
         elif seed:
             seed_live_centre(database_url, data_dir, counters=counters)
-        server = LiveServer(database_url, data_dir, free_port(), redis_url=redis_url,
-                            threads=threads, secret_key="live-test-secret")
-        servers.append(server)
-        return server.start()
+        for attempt in range(3):
+            server = LiveServer(database_url, data_dir, free_port(), redis_url=redis_url,
+                                threads=threads, secret_key="live-test-secret")
+            servers.append(server)
+            try:
+                return server.start()
+            except ServerFailed as exc:  # the free port was taken in between: take another
+                if "in use" not in str(exc) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     yield factory
     for server in servers:  # all at once: each takes a moment to shut down gracefully
