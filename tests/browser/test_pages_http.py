@@ -144,3 +144,29 @@ def test_pages_in_english(app, seed):
     assert "Số vừa gọi" in vi
     console = login(app, seed).get("/counter", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Call next" in console and "Gọi số tiếp theo" not in console
+
+
+def test_english_catalogue_is_complete_compiled_and_keeps_placeholders():
+    import re
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[2] / "queue_server" / "translations"
+    with open(folder / "en" / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        po = read_po(fh, locale="en")
+    with open(folder / "en" / "LC_MESSAGES" / "messages.mo", "rb") as fh:
+        mo = read_mo(fh)
+    with open(folder / "messages.pot", "rb") as fh:
+        pot_ids = {m.id for m in read_po(fh) if m.id}
+    placeholder = re.compile(r"%\(\w+\)s|%s")
+    ids = {m.id for m in po if m.id}
+    assert pot_ids <= ids, f"run pybabel update: {sorted(pot_ids - ids)[:5]}"
+    for message in po:
+        if not message.id:
+            continue
+        assert message.string, f"untranslated: {message.id}"
+        assert sorted(placeholder.findall(message.id)) == sorted(placeholder.findall(message.string)), message.id
+        assert mo.get(message.id) is not None and mo.get(message.id).string == message.string, \
+            f"run pybabel compile: {message.id}"
