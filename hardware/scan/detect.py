@@ -65,6 +65,7 @@ class _Work:
         chroma = np.hypot(self.lab_s[..., 1] - 128, self.lab_s[..., 2] - 128)
         self.chroma = chroma
         self.grey_f = cv2.GaussianBlur(self.light.astype(np.float32), (0, 0), 1.0)
+        self.top_light = float(np.percentile(self.light[::4, ::4], 99))
 
 
 def _to_quad(points: np.ndarray) -> np.ndarray | None:
@@ -109,8 +110,7 @@ def _edge_proposals(wk: _Work, min_area: float) -> list[np.ndarray]:
     grey = cv2.GaussianBlur(wk.light, (5, 5), 0)
     med = float(np.median(grey))
     kernel = np.ones((3, 3), np.uint8)
-    smooth = cv2.medianBlur(wk.bgr, 7)
-    smooth_l = cv2.cvtColor(smooth, cv2.COLOR_BGR2LAB)[..., 0]
+    smooth_l = cv2.medianBlur(wk.light, 7)
     maps = [
         cv2.Canny(grey, int(max(5, 0.66 * med * 0.5)), int(min(255, 1.33 * med * 0.5 + 10))),
         cv2.Canny(grey, 8, 24),
@@ -230,21 +230,21 @@ def _ransac_line(pts: np.ndarray, weights: np.ndarray, tol: float, rng: np.rando
     n = len(pts)
     if n < 6:
         return None
-    best_inl, best_score = None, -1.0
-    for _ in range(40):
-        i, j = rng.choice(n, 2, replace=False)
-        p, q = pts[i], pts[j]
-        d = q - p
-        norm = np.hypot(*d)
-        if norm < 1e-6:
-            continue
-        nrm = np.array([-d[1], d[0]]) / norm
-        dist = np.abs((pts - p) @ nrm)
-        inl = dist < tol
-        score = float(weights[inl].sum())
-        if score > best_score:
-            best_score, best_inl = score, inl
-    if best_inl is None or best_inl.sum() < max(6, 0.3 * n):
+    # All hypotheses at once: 40 random point pairs, distances of every point to each line.
+    i = rng.integers(0, n, 40)
+    j = (i + rng.integers(1, n, 40)) % n
+    d = pts[j] - pts[i]
+    norm = np.hypot(d[:, 0], d[:, 1])
+    ok = norm > 1e-6
+    if not ok.any():
+        return None
+    i, d, norm = i[ok], d[ok], norm[ok]
+    nrm = np.stack([-d[:, 1], d[:, 0]], 1) / norm[:, None]
+    dist = np.abs(np.einsum("knd,kd->kn", pts[None, :, :] - pts[i][:, None, :], nrm))
+    inl = dist < tol
+    best = int(np.argmax((inl * weights[None, :]).sum(axis=1)))
+    best_inl = inl[best]
+    if best_inl.sum() < max(6, 0.3 * n):
         return None
     sel = pts[best_inl]
     vx, vy, x0, y0 = cv2.fitLine(sel.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
@@ -397,7 +397,7 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
     li = cv2.remap(wk.lab_s, inner[:, 0].reshape(1, -1), inner[:, 1].reshape(1, -1), cv2.INTER_LINEAR)[0]
     chroma_in = np.hypot(li[:, 1] - 128, li[:, 2] - 128)
     light_in = li[:, 0]
-    top = np.percentile(wk.lab_s[..., 0], 99)
+    top = wk.top_light
     paper = (chroma_in < 24) & (light_in > 0.35 * top)
     paper_frac = float(paper.mean())
     # Shade may darken part of a page, but its lit part is among the lightest things in view.
@@ -454,7 +454,7 @@ def detect_page(image: np.ndarray, min_area_fraction: float = 0.04) -> PageDetec
     scored.sort(key=lambda t: -t[0])
     best_s, best_q, best_info = 0.0, None, {}
     search = 0.025 * wk.diag
-    for s0, q in scored[:6]:
+    for s0, q in scored[:4]:
         rq = refine_quad(wk.grey_f, q, search)
         s1, info = _score(wk, rq)
         if s1 < s0:
@@ -466,8 +466,13 @@ def detect_page(image: np.ndarray, min_area_fraction: float = 0.04) -> PageDetec
         return PageDetection(False, None, float(best_s), "no confident page outline (score below threshold)")
     corners = best_q / scale
     if scale < 1:
-        grey_full = cv2.GaussianBlur(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (0, 0), 1.0).astype(np.float32)
-        corners = refine_quad(grey_full, corners, max(2.0, 1.5 / scale), iterations=1)
+        # Final snap at full resolution, on the page's bounding box only (cheap for 12 MP photos).
+        r = max(2.0, 1.5 / scale)
+        x0, y0 = np.maximum(np.floor(corners.min(axis=0) - 3 * r), 0).astype(int)
+        x1, y1 = np.minimum(np.ceil(corners.max(axis=0) + 3 * r), [w0, h0]).astype(int)
+        roi = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY)
+        grey_roi = cv2.GaussianBlur(roi, (0, 0), 1.0).astype(np.float32)
+        corners = refine_quad(grey_roi, corners - [x0, y0], r, iterations=1) + [x0, y0]
     corners = order_corners(corners)
     corners[:, 0] = np.clip(corners[:, 0], 0, w0 - 1)
     corners[:, 1] = np.clip(corners[:, 1], 0, h0 - 1)
