@@ -12,7 +12,10 @@ The expected table follows domain/access.py and service_layer.py:
 - `open` by a person who cannot take counter 2 is a 409 (they already hold counter 3, or
   counter 2 is held by someone else), not a 403: the person may open counters, just not this one now;
 - a rating comes from the counter's agent (keypad), a kiosk/tablet, the person at that counter,
-  or the admin.
+  or the admin;
+- procedures are readable like services; the device list is for managers and the admin; health
+  reports and print results come from device agents and kiosks (any counter's agent: the report
+  is about the device itself); a reprint is asked by a kiosk or a person.
 
 Rows are endpoints, columns are callers. Every cell starts from a freshly prepared ticket/counter
 state, so one cell's outcome never depends on another's.
@@ -55,6 +58,13 @@ POST /tickets/{called}/transfer   401 403 403 200 403 200 403 403 403 200
 POST /tickets/{called}/cancel     401 403 403 200 403 200 403 403 403 200
 POST /tickets/{no_show}/requeue   401 200 403 403 403 200 200 403 200 200
 POST /tickets/{done}/rating       401 201 403 201 403 201 403 403 403 201
+GET  /procedures                  401 200 200 200 200 200 200 200 200 200
+GET  /procedures/fields           401 200 200 200 200 200 200 200 200 200
+GET  /procedures/{procedure}      401 200 200 200 200 200 200 200 200 200
+GET  /devices                     401 403 403 403 403 403 403 200 200 200
+POST /devices/health              401 200 403 200 200 403 403 403 403 403
+POST /tickets/{waiting}/print-result 401 201 403 201 201 403 403 403 403 403
+POST /tickets/{waiting}/reprint   401 202 403 403 403 202 202 403 202 202
 """
 
 BODIES = {
@@ -62,6 +72,8 @@ BODIES = {
     "/transfer": {"service": "CT"},
     "/finish": {"dossier_code": "HS-1"},
     "/rating": {"level": 3},
+    "/devices/health": {"devices": [{"id": "printer-1", "kind": "printer", "status": "ok"}]},
+    "/print-result": {"ok": True, "status": "printed"},
 }
 
 
@@ -129,6 +141,10 @@ class World:
         self.ok(self.callers["agent_own"].post(f"/tickets/{ticket}/finish"))
         return ticket
 
+    def procedure(self) -> str:
+        found = self.ok(self.callers["kiosk"].get("/procedures", query_string={"q": "khai sinh"}))
+        return found[0]["code"]
+
     def c2_idle(self) -> int:
         """Counter 2 open with nothing called or served (so close may succeed)."""
         self.ensure_c2_open()
@@ -147,7 +163,7 @@ class World:
         """Make the state the row needs and return the concrete path."""
         makers: dict[str, Callable[[], int]] = {
             "{waiting}": self.waiting, "{called}": self.called, "{no_show}": self.no_show,
-            "{done}": self.done,
+            "{done}": self.done, "{procedure}": self.procedure,
         }
         for slot, make in makers.items():
             if slot in path:
@@ -172,6 +188,9 @@ def make_world(app, seed: Seed) -> World:
         "admin": Session(app.test_client(), "root", Seed.password),
     }
     world = World(seed, callers)
+    from queue_server.demo import load_demo_catalog
+
+    load_demo_catalog(app.extensions["motcua_catalog"].store(seed.centre_id))
     world.ensure_c2_open()
     # staff3 holds counter 3: "staff at another counter"
     r = callers["staff_other"].post(f"/counters/{seed.counters[3]}/open")
@@ -262,3 +281,72 @@ def test_another_centres_callers_see_nothing_of_this_centre(app, seed):
     assert foreign_admin.post(f"/counters/{seed.counters[2]}/call-next").status_code == 404
     services = foreign_kiosk.get("/services").json
     assert all(s["waiting"] == 0 for s in services)  # its own centre's queue, not ours
+
+
+
+
+def _public(app) -> set[tuple[str, str]]:
+    """(METHOD, doc path) of the routes the OpenAPI document marks as open to anyone."""
+    doc = app.test_client().get("/api/v1/openapi.json").json
+    return {(m.upper(), path) for path, item in doc["paths"].items()
+            for m, op in item.items() if op.get("security") == []}
+
+
+def _routes(app) -> list[tuple[str, str, str]]:
+    """(METHOD, url with dummy ids, endpoint) for every API route, public ones marked by the doc."""
+    out = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        url = re.sub(r"<int:[^>]+>", "7", rule.rule)
+        url = re.sub(r"<[^>]+>", "finish" if "tickets" in url else "pause", url, count=1) \
+            if "<action>" in url else url
+        url = re.sub(r"<[^>]+>", "ZZZZ0000", url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((method, url, rule.endpoint))
+    return out
+
+
+def _public_endpoints(app) -> set[tuple[str, str]]:
+    adapter = app.url_map.bind("localhost")
+    return {(m, adapter.match("/api/v1" + re.sub(r"\{[^}]+\}", "7", path), method=m)[0])
+            for m, path in _public(app)}
+
+
+def test_every_route_not_documented_public_refuses_an_anonymous_caller(app, seed):
+    """Covers routes without a matrix row too (new features): no token, no session → 401."""
+    public = _public_endpoints(app)
+    client = app.test_client()
+    checked = 0
+    for method, url, endpoint in _routes(app):
+        if (method, endpoint) in public:
+            continue
+        r = client.open(url, method=method, json={} if method != "GET" else None)
+        assert r.status_code == 401, (method, url, r.status_code, r.get_json())
+        assert r.json["error"]["code"] == "unauthenticated"
+        checked += 1
+    assert checked >= 20
+
+
+def test_public_routes_answer_an_anonymous_caller(app, seed):
+    """Routes documented with no security never ask who is calling (no 401/403)."""
+    public = _public_endpoints(app)
+    client = app.test_client()
+    for method, url, endpoint in _routes(app):
+        if (method, endpoint) in public:
+            r = client.open(url, method=method, json={} if method != "GET" else None)
+            assert r.status_code not in (401, 403) and r.status_code < 500, (method, url, r.json)
+
+
+def test_no_session_write_succeeds_without_the_csrf_header(app, seed):
+    """Every write route, called from a staff session without X-CSRFToken: refused (400 csrf,
+    or 403 when staff may not call it at all), never carried out."""
+    staff = Session(app.test_client(), "staff2", Seed.password)
+    public = _public_endpoints(app)
+    for method, url, endpoint in _routes(app):
+        if method == "GET" or (method, endpoint) in public:
+            continue
+        r = staff.client.open(url, method=method, json={"service": "HT"})
+        assert r.status_code in (400, 403), (method, url, r.status_code, r.get_json())
+        if r.status_code == 400:
+            assert r.json["error"]["code"] == "csrf", (method, url)

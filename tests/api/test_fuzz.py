@@ -67,14 +67,15 @@ query_value = st.one_of(
                      "1e3", ""]),
 )
 
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 JUNK_PATHS = {"POST": ["/tickets/{id}/junk", "/counters/{id}/junk", "/nope"],
               "GET": ["/nope", "/tickets/{id}/junk"]}
 
 
 def api_routes(app) -> dict[str, list[str]]:
-    """Every GET and POST route under /api/v1 as a template with `{id}` for each path variable
+    """Every API route, by method, as a template with `{id}` for each path variable
     (a free `<action>` expanded to the actions it accepts), so a new route is fuzzed as it lands."""
-    routes: dict[str, list[str]] = {"GET": [], "POST": []}
+    routes: dict[str, list[str]] = {m: [] for m in WRITE_METHODS + ("GET",)}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/"):
             continue
@@ -84,10 +85,11 @@ def api_routes(app) -> dict[str, list[str]]:
             expanded = [path.replace("<action>", a) for a in actions]
         else:
             expanded = [path]
-        for method in ("GET", "POST"):
+        for method in routes:
             if method in rule.methods:
                 routes[method] += [re.sub(r"<[^>]+>", "{id}", x) for x in expanded]
     return {m: sorted(set(paths)) for m, paths in routes.items()}
+
 
 CALLERS = ["kiosk", "kiosk", "display", "agent1", "agent2", "agent2", "reports", None, "bogus"]
 CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
@@ -136,6 +138,7 @@ def busy(app, seed):
         return app.test_client(), headers
 
     client_for.post_paths = routes["POST"]
+    client_for.writes = [(m, path) for m in WRITE_METHODS for path in routes[m]]
     client_for.get_paths = routes["GET"] + ["/events", "/events"]  # the richest query
     return client_for
 
@@ -144,7 +147,8 @@ def busy(app, seed):
 @given(data=st.data())
 def test_posts_with_junk_never_break_the_server(busy, data):
     client, headers = busy(data.draw(st.sampled_from(CALLERS), label="caller"))
-    template = data.draw(st.sampled_from(busy.post_paths + JUNK_PATHS["POST"]))
+    method, template = data.draw(st.sampled_from(
+        busy.writes + [("POST", junk) for junk in JUNK_PATHS["POST"]]), label="route")
     path = "/api/v1" + template.replace("{id}", data.draw(path_id))
     body = data.draw(raw_body, label="body")
     content_type = data.draw(st.sampled_from(CONTENT_TYPES), label="content_type")
@@ -152,8 +156,8 @@ def test_posts_with_junk_never_break_the_server(busy, data):
         headers["Content-Type"] = content_type
     if data.draw(st.booleans(), label="with key"):
         headers["Idempotency-Key"] = data.draw(header_text, label="key")
-    response = client.post(path, data=body.encode("utf-8"), headers=headers)
-    assert_clean(response, f"POST {path} {body!r} {headers}")
+    response = client.open(path, method=method, data=body.encode("utf-8"), headers=headers)
+    assert_clean(response, f"{method} {path} {body!r} {headers}")
 
 
 @FUZZ
