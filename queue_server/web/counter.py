@@ -81,6 +81,7 @@ def console_strings() -> dict[str, str]:
         "counter_paused": _("Tạm dừng"),
         "counter_closed": _("Đóng"),
         "busy": _("Đang xử lý thao tác trước…"),
+        "priority_short": _("ƯT"),
     }
 
 

@@ -97,7 +97,7 @@
     const groups = view.priority_groups || {};
     body.replaceChildren(...items.map((w) => el("tr", { dataset: { issued: w.issued_at } },
       el("td", {}, el("strong", { text: w.number }),
-        w.priority ? el("span", { class: "badge badge-priority", title: groups[w.priority] || w.priority, text: "ƯT" }) : null),
+        w.priority ? el("span", { class: "badge badge-priority", title: groups[w.priority] || w.priority, text: t("priority_short") }) : null),
       el("td", { text: w.service_name }),
       el("td", { class: "wait", text: duration(since(w.issued_at)) }))));
     $("waiting-empty").hidden = items.length > 0;
