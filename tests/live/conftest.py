@@ -61,7 +61,8 @@ def live_server(tmp_path, seeded_sqlite):
     """live_server(database_url, counters=0, redis_url=None, seed=True) → a started
     LiveServer with the demo centre (at least `counters` counters) and livesupport's tokens;
     every server is stopped (SIGTERM, then SIGKILL) at teardown.
-    Servers given the same database share it (seed once: pass seed=False to the later ones)."""
+    Servers given the same database share it (seed once: pass seed=False to the later ones).
+    Request the database fixture before this one, so the servers stop before it is dropped."""
     servers: list[LiveServer] = []
 
     def factory(database_url: str, *, counters: int = 0, redis_url: str | None = None,

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 KIOSKS, PER_KIOSK, COUNTERS = 10, 25, 10
 
 
-def test_ten_kiosks_and_ten_counters_at_once(live_server, live_db):
+def test_ten_kiosks_and_ten_counters_at_once(live_db, live_server):
     server = live_server(live_db, counters=COUNTERS)
     counters = server.counter_ids()
     assert len(counters) == COUNTERS

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 KILL_AFTER = 80  # accepted tickets before the kill (of 10 × 20 asked for)
 
 
-def test_kill9_mid_load_keeps_every_accepted_ticket(live_server, live_db):
+def test_kill9_mid_load_keeps_every_accepted_ticket(live_db, live_server):
     server = live_server(live_db, counters=10)
     counters = server.counter_ids()
     load = QueueLoad(server, counters, kiosks=10, per_kiosk=20).start()

@@ -34,7 +34,7 @@ def connect(url: str) -> socketio.SimpleClient:
     return client
 
 
-def test_display_on_b_hears_call_made_on_a(live_server, pg_db, redis_url):
+def test_display_on_b_hears_call_made_on_a(pg_db, redis_url, live_server):
     a = live_server(pg_db, redis_url=redis_url)
     b = live_server(pg_db, redis_url=redis_url, seed=False)
     desk = next(c for c in a.read("/counters") if not c["priority"])

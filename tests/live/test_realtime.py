@@ -74,7 +74,7 @@ def ref(counter: dict) -> dict:
     return {"number": counter["number"], "name": counter["name"]}
 
 
-def test_display_gets_state_then_ticket_called(live_server, sqlite_db):
+def test_display_gets_state_then_ticket_called(sqlite_db, live_server):
     server = live_server(sqlite_db)
     prefixes = server.prefixes()
     (counter, code), *_ = desks(server)
@@ -105,7 +105,7 @@ def test_display_gets_state_then_ticket_called(live_server, sqlite_db):
         client.disconnect()
 
 
-def test_display_gets_queue_changed_after_issue(live_server, sqlite_db):
+def test_display_gets_queue_changed_after_issue(sqlite_db, live_server):
     server = live_server(sqlite_db)
     code = next(iter(server.prefixes()))
     client = display(server)
@@ -122,7 +122,7 @@ def test_display_gets_queue_changed_after_issue(live_server, sqlite_db):
         client.disconnect()
 
 
-def test_bad_token_is_refused_at_connect(live_server, sqlite_db):
+def test_bad_token_is_refused_at_connect(sqlite_db, live_server):
     server = live_server(sqlite_db)
     for auth in ({"token": "khong-dung"}, {"token": ""}, None):
         client = socketio.SimpleClient()
@@ -137,7 +137,7 @@ def test_bad_token_is_refused_at_connect(live_server, sqlite_db):
         client.disconnect()
 
 
-def test_reconnecting_display_gets_calls_made_while_away(live_server, sqlite_db):
+def test_reconnecting_display_gets_calls_made_while_away(sqlite_db, live_server):
     server = live_server(sqlite_db)
     prefixes = server.prefixes()
     (first_desk, first_code), (second_desk, second_code), *_ = desks(server)
@@ -167,7 +167,7 @@ def test_reconnecting_display_gets_calls_made_while_away(live_server, sqlite_db)
         client.disconnect()
 
 
-def test_display_reconnects_by_itself_after_kill9(live_server, sqlite_db):
+def test_display_reconnects_by_itself_after_kill9(sqlite_db, live_server):
     """The server dies; calls go on through a second server process on the same database; when
     the first comes back, the display reconnects on its own and is brought up to date."""
     server = live_server(sqlite_db)
