@@ -52,6 +52,7 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     babel.init_app(app, locale_selector=_locale)
     first_server = socketio.server
     socketio.init_app(app, async_mode="threading", message_queue=app.config.get("REDIS_URL"),
+                      channel=app.config["REDIS_CHANNEL"],
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
     if first_server is not None:
         # init_app builds a new Socket.IO server each time, but the @socketio.on handlers of
@@ -91,6 +92,12 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     app.register_blueprint(counter_bp)
     app.register_blueprint(display_bp)
+    from kiosk.web import bp as kiosk_bp
+
+    from .web.track import bp as track_bp
+
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(track_bp)
     errors.register(app)
 
     @app.after_request

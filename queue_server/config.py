@@ -15,6 +15,7 @@ class Config:
     DATA_DIR = "instance"
     DATABASE_URL: str | None = None  # default: sqlite in DATA_DIR
     REDIS_URL: str | None = None  # Socket.IO message queue for several server processes
+    REDIS_CHANNEL = "motcua"  # one channel per installation sharing a Redis server
     SECRET_KEY: str | None = None  # default: generated once and kept in DATA_DIR
     SQLITE_SYNCHRONOUS = "NORMAL"  # WAL + NORMAL keeps every commit through kill -9
     CALL_POLICY: str | None = None  # "package.module:function" replacing the default policy
