@@ -379,6 +379,7 @@ class LoadResult:
     errors: int
     error_statuses: dict = field(default_factory=dict)
     worker_cpu_pct: float | None = None
+    worker_cpu_ms_per_op: float | None = None  # steadier than ops/s when the machine is shared
     loadgen_cpu_pct: float | None = None
 
 
@@ -421,6 +422,8 @@ def run_load(port: int, plans: list[CounterPlan], warmup: float, duration: float
         worker_cpu_pct=round(100 * (cpu1 - cpu0) / wall, 1) if cpu0 is not None and cpu1 else None,
         loadgen_cpu_pct=round(100 * (own1 - own0) / wall, 1),
     )
+    if result.worker_cpu_pct is not None and ok:
+        result.worker_cpu_ms_per_op = round((cpu1 - cpu0) * 1000 / len(ok), 2)
     return result, calls
 
 
@@ -459,9 +462,15 @@ async def socket_child(url: str, n: int, token: str) -> None:
     Commands (one per line): `idle QUIET MAX` waits until no event came for QUIET seconds (at most
     MAX); `dump PATH` writes the records as JSON; `reset` forgets them; `quit` disconnects all.
     """
+    import logging
+
     import socketio
 
+    # A dropped connection is counted below (with its reason), not logged once per client.
+    for name in ("engineio", "socketio", "engineio.client", "socketio.client"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     called: dict[int, list[float]] = {}
+    dropped: list[tuple[float, str]] = []
     events: Counter = Counter()
     last = [time.monotonic()]
 
@@ -484,6 +493,7 @@ async def socket_child(url: str, n: int, token: str) -> None:
     async def connect_one() -> None:
         sio = socketio.AsyncClient(reconnection=False, handle_sigint=False)
         sio.on("*", on_any)
+        sio.on("disconnect", lambda reason=None: dropped.append((time.monotonic(), str(reason))))
         try:
             await sio.connect(url, transports=["websocket"], auth={"token": token},
                               wait_timeout=30)
@@ -510,7 +520,7 @@ async def socket_child(url: str, n: int, token: str) -> None:
         elif line[0] == "dump":
             Path(line[1]).write_text(json.dumps({
                 "called": called, "events": events, "connected": sum(c.connected for c in clients),
-                "errors": errors, "last": last[0]}))
+                "errors": errors, "last": last[0], "dropped": dropped}))
             print("ok", flush=True)
         elif line[0] == "reset":
             called.clear()
@@ -521,12 +531,11 @@ async def socket_child(url: str, n: int, token: str) -> None:
                                               return_exceptions=True), 20)
 
 
-class SocketFleet:
-    """The parent's handle on the socket child process."""
+class SocketChild:
+    """The parent's handle on one socket child process (n clients, one asyncio loop)."""
 
-    def __init__(self, port: int, n: int, workdir: Path):
-        self.n = n
-        self.workdir = workdir
+    def __init__(self, port: int, n: int, dump_path: Path):
+        self.dump_path = dump_path
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--socket-child", f"http://{HOST}:{port}", str(n)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
@@ -544,35 +553,72 @@ class SocketFleet:
         except queue.Empty:
             raise RuntimeError(f"socket clients did not answer within {timeout:.0f} s") from None
 
-    def wait_ready(self, timeout: float = 120) -> tuple[int, float, list]:
-        parts = self.read(timeout).split(" ", 3)
-        if parts[0] != "ready":
-            raise RuntimeError(f"socket clients failed to start: {parts}")
-        return int(parts[1]), float(parts[2]), json.loads(parts[3])
-
-    def command(self, line: str, timeout: float) -> str:
+    def send(self, line: str) -> None:
         self.proc.stdin.write(line + "\n")
         self.proc.stdin.flush()
-        return self.read(timeout)
-
-    def idle(self, quiet: float, limit: float) -> tuple[float, float]:
-        _, waited, last = self.command(f"idle {quiet} {limit}", limit + 30).split()
-        return float(waited), float(last)
-
-    def dump(self) -> dict:
-        path = self.workdir / "sockets.json"
-        self.command(f"dump {path}", 60)
-        return json.loads(path.read_text())
 
     def close(self) -> None:
         if self.proc.poll() is None:
             with contextlib.suppress(OSError, RuntimeError):
-                self.command("quit", 1)
+                self.send("quit")
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
+
+
+class SocketFleet:
+    """n display clients spread over `procs` child processes; commands go to all of them."""
+
+    def __init__(self, port: int, n: int, workdir: Path, procs: int = 1):
+        procs = max(1, min(procs, n))
+        sizes = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
+        self.children = [SocketChild(port, size, workdir / f"sockets-{i}.json")
+                         for i, size in enumerate(sizes)]
+
+    def wait_ready(self, timeout: float = 180) -> tuple[int, float, list]:
+        connected, seconds, errors = 0, 0.0, []
+        for child in self.children:
+            parts = child.read(timeout).split(" ", 3)
+            if parts[0] != "ready":
+                raise RuntimeError(f"socket clients failed to start: {parts}")
+            connected += int(parts[1])
+            seconds = max(seconds, float(parts[2]))
+            errors += json.loads(parts[3])
+        return connected, seconds, errors
+
+    def command(self, line: str, timeout: float) -> list[str]:
+        for child in self.children:
+            child.send(line)
+        return [child.read(timeout) for child in self.children]
+
+    def idle(self, quiet: float, limit: float) -> tuple[float, float]:
+        replies = [r.split() for r in self.command(f"idle {quiet} {limit}", limit + 30)]
+        return max(float(r[1]) for r in replies), max(float(r[2]) for r in replies)
+
+    def dump(self) -> dict:
+        for child in self.children:
+            child.send(f"dump {child.dump_path}")
+        merged: dict = {"called": {}, "events": Counter(), "connected": 0, "errors": [],
+                        "last": 0.0, "dropped": []}
+        for child in self.children:
+            child.read(60)
+            part = json.loads(child.dump_path.read_text())
+            for tid, (count, first, last) in part["called"].items():
+                rec = merged["called"].setdefault(tid, [0, first, last])
+                rec[0] += count
+                rec[1], rec[2] = min(rec[1], first), max(rec[2], last)
+            merged["events"].update(part["events"])
+            merged["connected"] += part["connected"]
+            merged["errors"] += part["errors"]
+            merged["dropped"] += part["dropped"]
+            merged["last"] = max(merged["last"], part["last"])
+        return merged
+
+    def close(self) -> None:
+        for child in self.children:
+            child.close()
 
 
 def fanout(calls: list[tuple[int, float]], record: dict, n: int) -> dict:
@@ -681,14 +727,15 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
         out["rss_plain"] = sampler.peak("start", "plain")
         out["loadavg_after_plain"] = os.getloadavg()[0]
         print(f"  no sockets:    {plain.ops_per_s:7.1f} ops/s  p50 {plain.p50_ms} ms  "
-              f"p99 {plain.p99_ms} ms  errors {plain.errors}  worker CPU {plain.worker_cpu_pct}%  "
+              f"p99 {plain.p99_ms} ms  errors {plain.errors}  worker CPU {plain.worker_cpu_pct}% "
+              f"({plain.worker_cpu_ms_per_op} ms/op)  "
               f"RSS {out['rss_plain']['worker_mb']} MB")
         if profiler:
             profiler.wait(timeout=60)
 
         if args.sockets:
             sampler.phase = "sockets"
-            fleet = SocketFleet(server.port, args.sockets, data_dir)
+            fleet = SocketFleet(server.port, args.sockets, data_dir, args.socket_procs)
             connected, connect_s, errors = fleet.wait_ready()
             out["sockets"] = {"wanted": args.sockets, "connected": connected,
                               "connect_s": connect_s, "errors": errors}
@@ -721,9 +768,16 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
             out["events_per_client"] = {k: round(v / max(1, connected), 1)
                                         for k, v in record["events"].items()}
             out["sockets"]["connected_after"] = record["connected"]
+            out["sockets"]["dropped"] = dict(Counter(
+                f"{reason} at {'load' if at <= load_end else 'drain'}"
+                for at, reason in record["dropped"]))
+            if record["dropped"]:
+                print(f"  !! {len(record['dropped'])} display clients were disconnected: "
+                      f"{out['sockets']['dropped']}")
             print(f"  {connected} sockets:   {loaded.ops_per_s:7.1f} ops/s  p50 {loaded.p50_ms} ms  "
                   f"p99 {loaded.p99_ms} ms  errors {loaded.errors}  worker CPU "
-                  f"{loaded.worker_cpu_pct}%  RSS {out['rss_sockets']['worker_mb']} MB")
+                  f"{loaded.worker_cpu_pct}% ({loaded.worker_cpu_ms_per_op} ms/op)  "
+                  f"RSS {out['rss_sockets']['worker_mb']} MB")
             f = out["fanout_under_load"]
             print(f"  displays caught up {out['drain_s']} s after the load stopped"
                   f"{'' if out['drained'] else ' (NOT drained: gave up)'}; call -> all displays "
@@ -802,6 +856,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=15, help="measured seconds per load run")
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each run")
     parser.add_argument("--sockets", type=int, default=200, help="display clients (0: none)")
+    parser.add_argument("--socket-procs", type=int, default=1,
+                        help="processes the display clients are spread over (default 1)")
     parser.add_argument("--calls", type=int, default=60, help="paced calls timed to all displays")
     parser.add_argument("--period", type=float, default=0.3, help="seconds between paced calls")
     parser.add_argument("--history", type=int, default=100_000, help="old tickets (0: skip)")
@@ -811,6 +867,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", nargs="?", const="wall", choices=("wall", "gil"),
                         help="py-spy the worker during each load run (perturbs the figures): "
                              "wall = every busy thread, gil = only the thread holding the GIL")
+    parser.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
     parser.add_argument("--socket-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -834,6 +891,8 @@ def main(argv: list[str] | None = None) -> int:
                      "cpus": os.cpu_count(),
                      "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     workdir = Path(tempfile.mkdtemp(prefix="motcua-bench-"))
+    if args.keep:
+        print(f"bench_queue: keeping data directories and server logs in {workdir}")
     try:
         scenarios = [("empty", 0)] + ([("history", args.history)] if args.history else [])
         for name, history in scenarios:
@@ -841,7 +900,8 @@ def main(argv: list[str] | None = None) -> int:
             scenario_args = argparse.Namespace(**{**vars(args), "history": history})
             results[name] = run_scenario(name, scenario_args, workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     if args.profile:
         for path in sorted(RESULTS.glob(f"profile-*-{args.profile}.txt")):
