@@ -1,0 +1,59 @@
+"""The citizen's phone page from the ticket's QR: `/q/<code>` (and `/t/<code>`, the same).
+
+Public, no login, no cookie: the signed code is the only key. The page draws itself from
+`GET /api/v1/track/<code>` and polls it, so it needs nothing but a phone browser.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..domain.errors import NotFound
+
+bp = Blueprint("track", __name__)
+
+POLL_SECONDS = 5
+
+
+def track_strings() -> dict[str, str]:
+    return {
+        "waiting": _("Đang chờ"),
+        "called": _("Đến lượt bạn!"),
+        "serving": _("Đang được phục vụ"),
+        "done": _("Đã hoàn thành"),
+        "no_show": _("Đã qua lượt (vắng mặt)"),
+        "cancelled": _("Đã hủy"),
+        "go_to": _("Mời bạn đến quầy số %s"),
+        "no_show_hint": _("Nếu bạn vừa quay lại, hãy đến kiosk hoặc quầy hướng dẫn để được xếp lại."),
+        "wait_about": _("khoảng %s phút"),
+        "wait_soon": _("sắp đến lượt"),
+        "updated": _("Cập nhật lúc"),
+        "offline": _("Mất kết nối — đang thử lại…"),
+        "rate_title": _("Bạn có hài lòng với việc phục vụ?"),
+        "rated": _("Cảm ơn bạn đã đánh giá!"),
+        "appointment": _("Lịch hẹn lúc"),
+        "network_error": _("Không kết nối được máy chủ."),
+        "server_error": _("Lỗi máy chủ"),
+    }
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "vi")
+    return lang if lang in ("vi", "en") else "vi"
+
+
+@bp.get("/q/<code>")
+def track(code: str):
+    if current_app.extensions["motcua_links"].ticket_id(code[:40]) is None:
+        raise NotFound(_("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự."))
+    with force_locale(_lang()):
+        page = render_template("track.html", code=code, strings=track_strings(), lang=_lang(),
+                               poll_seconds=POLL_SECONDS)
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.get("/t/<code>")
+def track_alias(code: str):
+    return redirect(url_for("track.track", code=code, **request.args))

@@ -1,0 +1,66 @@
+"""Fixtures for the kiosk browser tests: Debian's Chromium driven by Playwright (no browser
+download) against a real `motcua serve` process with the demo centre and its sample catalogue."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from livesupport import LiveServer, seed_live_centre
+from support import free_port, need_tool
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parents[2]
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+
+
+def load_catalogue(database_url: str, data_dir: Path) -> None:
+    from queue_server.app import create_app
+    from queue_server.demo import load_demo_catalog
+
+    app = create_app({"DATA_DIR": str(data_dir), "DATABASE_URL": database_url,
+                      "BACKGROUND_JOBS": False, "REDIS_URL": None})
+    try:
+        with app.extensions["motcua"].uow() as uow:
+            centre = uow.repo.centre_by_code(app.config["CENTRE_CODE"])
+            centre_id = centre.id
+        load_demo_catalog(app.extensions["motcua_catalog"].store(centre_id))
+    finally:
+        app.extensions["motcua_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = need_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One started server per test module (fresh SQLite, demo centre, sample catalogue)."""
+    data_dir = tmp_path_factory.mktemp("kiosk") / f"server-{uuid.uuid4().hex[:6]}"
+    data_dir.mkdir()
+    database_url = f"sqlite:///{data_dir / 'motcua.db'}"
+    seed_live_centre(database_url, data_dir)
+    load_catalogue(database_url, data_dir)
+    live = LiveServer(database_url, data_dir, free_port(), threads=32, secret_key="kiosk-test")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: MOTCUA_SCREENSHOTS (e.g. docs/screenshots) or the test's tmp dir."""
+    target = os.environ.get("MOTCUA_SCREENSHOTS")
+    path = (ROOT / target) if target and not os.path.isabs(target) else Path(target or tmp_path / "shots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,90 @@
+"""The phone's view of a ticket: only with a valid signed code, nothing about anyone else,
+following the ticket through its life, and rating from the phone under the keypad's rules."""
+
+from __future__ import annotations
+
+import json
+
+from support import Api
+
+
+def issue(api_as, service="HT", priority=None):
+    r = api_as("kiosk").post("/tickets", {"service": service, "priority": priority})
+    assert r.status_code == 201
+    return r.json
+
+
+def code_of(ticket) -> str:
+    return ticket["tracking_url"].rsplit("/q/", 1)[1]
+
+
+def test_bad_codes_are_404_and_reveal_nothing(app, seed, api_as):
+    ticket = issue(api_as)
+    public = Api(app.test_client())
+    good = code_of(ticket)
+    tid, sig = good.split("-")
+    for bad in (str(tid), f"{tid}-000000000000", f"{int(tid) + 1}-{sig}", "abc", f"{tid}-{sig}x",
+                "9" * 30 + "-" + sig):
+        r = public.get(f"/track/{bad}")
+        assert r.status_code == 404, bad
+        assert ticket["number"] not in r.get_data(as_text=True)
+    assert public.get(f"/track/{good}").status_code == 200
+
+
+def test_the_view_holds_only_this_ticket(app, seed, api_as):
+    first = issue(api_as)
+    second = issue(api_as, priority="elderly")
+    r = Api(app.test_client()).get(f"/track/{code_of(second)}")
+    body = r.json
+    assert r.headers["Cache-Control"] == "no-store"
+    assert body["number"] == "A002" and body["status"] == "waiting"
+    assert body["people_ahead"] == 1  # a count, never who
+    text = json.dumps(body, ensure_ascii=False)
+    for leak in (first["number"], "priority", "elderly", '"id"', "tracking_url", "dossier", "actor"):
+        assert leak not in text, leak
+    assert set(body) == {"number", "service_name", "status", "people_ahead",
+                         "estimated_wait_minutes", "counter", "counter_name", "issued_at",
+                         "called_at", "appointment_at", "centre_name", "server_time", "rating"}
+
+
+def test_follows_the_ticket_and_rates_from_the_phone(app, seed, api_as, clock):
+    issue(api_as)
+    mine = issue(api_as)
+    public = Api(app.test_client())
+    path = f"/track/{code_of(mine)}"
+    assert public.get(path).json["people_ahead"] == 1
+    agent = api_as("agent2")
+    counter = seed.counters[2]
+    agent.post(f"/counters/{counter}/open")
+    agent.post(f"/counters/{counter}/call-next")
+    assert public.get(path).json["people_ahead"] == 0
+    called = agent.post(f"/counters/{counter}/call-next").json
+    assert called["number"] == mine["number"]
+    body = public.get(path).json
+    assert (body["status"], body["counter"], body["counter_name"]) == ("called", 2, "Quầy 2")
+    early = public.post(f"{path}/rating", {"level": 3})
+    assert early.status_code == 409 and early.json["error"]["code"] == "not_finished"
+    agent.post(f"/tickets/{called['id']}/finish")
+    body = public.get(path).json
+    assert body["status"] == "done" and body["rating"]["open"] is True
+    assert [lv["level"] for lv in body["rating"]["levels"]] == [3, 2, 1]
+    r = public.post(f"{path}/rating", {"level": 3})
+    assert r.status_code == 201 and r.json["label"] == "Rất hài lòng"
+    assert public.get(path).json["rating"]["given"] == 3
+    events = api_as("reports").get("/events").json["items"]
+    rated = [e for e in events if e["type"] == "ticket.rated"]
+    assert rated and rated[-1]["ticket_id"] == called["id"] and rated[-1]["actor"] == "device:phone"
+    assert public.post(f"{path}/rating", {"level": 9}).status_code == 422
+    clock.advance(seconds=31)
+    late = public.post(f"{path}/rating", {"level": 1})
+    assert late.status_code == 409 and late.json["error"]["code"] == "rating_window_closed"
+    assert public.get(path).json["rating"]["open"] is False
+    assert public.post("/track/1-nope/rating", {"level": 3}).status_code == 404
+
+
+def test_guessing_codes_is_rate_limited(app, seed, api_as):
+    ticket = issue(api_as)
+    public = Api(app.test_client())
+    answers = [public.get(f"/track/{ticket['id']}-{i:012d}").status_code for i in range(25)]
+    assert answers[:20] == [404] * 20 and answers[20:] == [429] * 5
+    assert public.get(f"/track/{code_of(ticket)}").status_code == 200  # a good code still works
