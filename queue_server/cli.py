@@ -205,3 +205,7 @@ def _add_catalog_group() -> None:
 
 
 _add_catalog_group()
+
+from .drafts import drafts_group  # noqa: E402  (motcua drafts purge)
+
+main.add_command(drafts_group)
