@@ -269,25 +269,6 @@ drafts = Table(
     Index("ix_drafts_expires", "expires_at"),
 )
 
-# Forms prepared at the kiosk (queue_server/drafts.py): only the form's own fields, linked to a
-# ticket or found by a short code; deleted once expired (default: the end of the local day).
-drafts = Table(
-    "drafts", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("centre_id", ForeignKey("centres.id"), nullable=False),
-    Column("code", String(12), nullable=False, unique=True),
-    Column("key_hash", String(64), nullable=False),
-    Column("form", String(40), nullable=False),
-    Column("data", JSON, nullable=False),
-    Column("ticket_id", Integer),  # tickets.id; no FK so a purge never depends on tickets
-    Column("created_by", String(160), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    Index("ix_drafts_ticket", "centre_id", "ticket_id"),
-    Index("ix_drafts_expires", "expires_at"),
-)
-
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
