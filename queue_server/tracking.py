@@ -25,7 +25,7 @@ class TrackingLinks:
     def ticket_id(self, code: str) -> int | None:
         """The ticket id of a valid code, else None."""
         head, _, _sig = code.partition("-")
-        if not head.isdigit() or len(head) > 10:
+        if not code.isascii() or not head.isdigit() or len(head) > 10:  # "٣".isdigit() is True
             return None
         ticket_id = int(head)
         return ticket_id if hmac.compare_digest(self.code(ticket_id), code) else None
