@@ -245,3 +245,16 @@ def test_every_api_route_is_fuzzed(app):
     for action in (*COUNTER_ACTIONS, "call-next"):
         assert f"/counters/{{id}}/{action}" in routes["POST"]
     assert "/tickets/{id}/rating" in routes["POST"] and "/tickets/{id}" in routes["GET"]
+
+
+@pytest.mark.parametrize("ident", ["٣", "1-ábc", "%E2%80%AE1", "1" * 30, "-1"])
+def test_odd_path_ids_on_every_route_are_clean(busy, ident):
+    """Found by the long fuzz: "٣".isdigit() is True, and a signed-code check then compared
+    non-ASCII text with compare_digest (TypeError → 500)."""
+    for method, template in busy.writes + [("GET", g) for g in busy.get_paths]:
+        if "{id}" not in template:
+            continue
+        client, headers = busy("kiosk")
+        r = client.open("/api/v1" + template.replace("{id}", ident), method=method, json={},
+                        headers=headers)
+        assert_clean(r, f"{method} {template} {ident}")
