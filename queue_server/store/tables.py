@@ -72,6 +72,7 @@ centres = Table(
     Column("address", String(300), nullable=False, default=""),
     Column("timezone", String(64), nullable=False, default="Asia/Ho_Chi_Minh"),
     Column("settings", JSON, nullable=False, default=dict),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
 )
 
 services = Table(
@@ -85,6 +86,7 @@ services = Table(
     Column("windows", JSON, nullable=False, default=list),
     Column("sort_order", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
     UniqueConstraint("centre_id", "code", name="uq_services_centre_code"),
     UniqueConstraint("centre_id", "prefix", name="uq_services_centre_prefix"),
 )
@@ -101,6 +103,7 @@ counters = Table(
     Column("status_since", UTCDateTime),
     Column("priority_streak", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
     UniqueConstraint("centre_id", "number", name="uq_counters_centre_number"),
 )
 
@@ -119,6 +122,7 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("password_hash", String(256), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
 )
 
 user_counters = Table(
@@ -267,6 +271,20 @@ drafts = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Index("ix_drafts_ticket", "centre_id", "ticket_id"),
     Index("ix_drafts_expires", "expires_at"),
+)
+
+# Who changed what in the centre's set-up, with the row before and after (queue_server/admin).
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("centre_id", ForeignKey("centres.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(160), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_audit_log_centre_at", "centre_id", "at"),
 )
 
 mapper_registry = registry(metadata=metadata)
