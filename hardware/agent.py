@@ -278,6 +278,9 @@ class Agent:
                     self._show(counter["current"]["number"])
             for call in state.get("recent_calls", []):
                 self._remember_finished(call.get("ticket") or {}, call.get("counter"))
+        if self.config.printer and self.client.get("role") == "kiosk":
+            for ticket in self.client.get("unprinted", []):  # issued while we were disconnected
+                self._print_queue.put((ticket, "issued"))
         self.state_received.set()
 
     def _on_ticket_called(self, payload: dict) -> None:

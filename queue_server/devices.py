@@ -28,6 +28,8 @@ DEVICE_KINDS = ("agent", "display", "keypad", "printer", "scanner", "other")
 _SEVERITY = {"ok": 0, "warning": 1, "offline": 2, "error": 3}
 # An agent reports every few seconds; silence this long means the PC or its network is down.
 STALE_SECONDS = 30
+# A kiosk agent that (re)connects prints the tickets its kiosk issued this recently without it.
+UNPRINTED_SECONDS = 60
 MAX_DEVICES = 32
 PRINT_STATUSES = ("printed", "paper_out", "paper_near_end", "cover_open", "offline", "error",
                   "unreachable", "config", "render")
@@ -38,9 +40,36 @@ def client_info(principal: Principal, state: dict, public_url: str) -> dict:
     """Who a Socket.IO client is, added to the `state` it gets on connect (agents need it)."""
     number = next((c["number"] for c in state.get("counters", [])
                    if principal.counter_id and c["id"] == principal.counter_id), None)
-    return {"name": principal.name, "role": principal.role, "kind": principal.kind,
+    info = {"name": principal.name, "role": principal.role, "kind": principal.kind,
             "counter": number, "counter_id": principal.counter_id,
             "public_url": public_url.rstrip("/")}
+    if principal.kind == "device" and principal.role == "kiosk":
+        from flask import current_app
+
+        info["unprinted"] = unprinted_tickets(current_app.extensions["motcua"], principal)
+    return info
+
+
+def unprinted_tickets(svc: QueueService, principal: Principal) -> list[dict]:
+    """Tickets this kiosk issued in the last UNPRINTED_SECONDS that are still waiting and have no
+    print result: issued while its agent was disconnected, so the agent prints them on connect."""
+    since = svc.clock() - dt.timedelta(seconds=UNPRINTED_SECONDS)
+    c = t.events.c
+    with svc.uow() as uow:
+        issued = uow.session.execute(select(c.ticket_id).where(
+            c.centre_id == principal.centre_id, c.type == "ticket.issued", c.actor == principal.actor,
+            c.at >= since)).scalars().all()
+        if not issued:
+            return []
+        done = set(uow.session.execute(select(c.ticket_id).where(
+            c.ticket_id.in_(issued), c.type.in_(("ticket.printed", "ticket.print_failed")))).scalars())
+        centre = svc._centre(uow, principal.centre_id)
+        out = []
+        for ticket_id in issued:
+            ticket = uow.repo.ticket(ticket_id)
+            if ticket_id not in done and ticket is not None and ticket.status == TicketStatus.WAITING:
+                out.append(svc._ticket_body(uow, ticket, centre))
+        return out
 
 
 def _text(value: Any, name: str, limit: int, *, required: bool = True) -> str:

@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 import requests
 import serial
-from livesupport import MANAGER, LiveServer, seed_live_centre
+from livesupport import LiveServer, seed_live_centre
 from support import free_port, need_tool
 
 from hardware.agent import Agent
 from hardware.agent_config import from_dict
 from hardware.serial.virtual import SocatPair
+
+# The demo centre's own tokens (queue_server.demo), which the agents use like a real centre.
+KIOSK, MANAGER = "demo-kiosk", "demo-manager"
 
 
 @pytest.fixture(scope="module")

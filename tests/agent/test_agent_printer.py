@@ -9,11 +9,13 @@ import subprocess
 import unicodedata
 
 import pytest
-from livesupport import KIOSK
 from support import need, need_tool
 
 from hardware.printer import decode_receipts
 from hardware.printer.simulator import PrinterState, TcpPrinterSimulator
+
+# The demo centre's own tokens (queue_server.demo), which the agents use like a real centre.
+KIOSK, MANAGER = "demo-kiosk", "demo-manager"
 
 pytestmark = pytest.mark.slow
 CENTRE = "Trung tâm Phục vụ hành chính công"  # the default CENTRE_NAME of the demo server
@@ -90,3 +92,55 @@ def test_paper_out_is_reported_the_ticket_stays_valid_and_a_reprint_works(
         assert wait_until(lambda: events("ticket.printed", ticket_id=ticket["id"]))
         assert len(printer.receipts()) == 1
         assert wait_until(lambda: printer_health().get("status") == "ok")
+
+
+def test_motcua_agent_command_prints_what_its_kiosk_issued_while_it_was_down(
+        server, call, events, wait_until, tmp_path):
+    import signal
+    import sys
+    import threading
+    from pathlib import Path
+
+    motcua = Path(sys.executable).parent / "motcua"
+    out = tmp_path / "cli-printer.bin"
+    (tmp_path / "kiosk.token").write_text(KIOSK)
+    config = tmp_path / "agent.toml"
+    config.write_text(f'[server]\nurl = "{server.url}"\ntoken_file = "kiosk.token"\n'
+                      f'[agent]\ndata_dir = "data"\nhealth_interval = 0.5\n'
+                      f'[printer]\nurl = "file://{out}"\nwidth = 384\n')
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[server]\nurl = "ftp://x"\ntoken = "t"\n')
+    refused = subprocess.run([str(motcua), "agent", "--config", str(bad)], capture_output=True,
+                             text=True, timeout=30)
+    assert refused.returncode != 0 and "http(s)" in refused.stderr
+
+    # issued while this kiosk's agent was not running: printed as soon as it connects
+    ticket = call(KIOSK, "POST", "/tickets", {"service": "DD"}, status=201)
+    proc = subprocess.Popen([str(motcua), "agent", "--config", str(config)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        if not wait_until(lambda: any("agent: connected" in line for line in lines), timeout=20):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+            pytest.fail("the agent never connected:\n" + "".join(lines))
+        if not wait_until(lambda: events("ticket.printed", ticket_id=ticket["id"]), timeout=20):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+            pytest.fail(f"not printed: {events(ticket_id=ticket['id'])}\n" + "".join(lines))
+        (img,) = decode_receipts(out.read_bytes())
+        assert img.width == 384  # 58 mm, as configured
+        assert (tmp_path / "data" / "outbox.sqlite3").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        reader.join(timeout=5)
+    assert proc.returncode == 0, "".join(lines)
+    assert "MotCua agent" in lines[0]

@@ -213,3 +213,28 @@ def _wait_for(client, names: set[str], timeout: float = 3.0) -> dict[str, dict]:
         time.sleep(0.02)
     assert names <= set(got), (names, set(got))
     return got
+
+
+def test_a_kiosk_agent_connecting_gets_the_tickets_it_has_not_printed(app, api_as, seed, clock):
+    kiosk = api_as("kiosk")
+    too_old = kiosk.post("/tickets", {"service": "DD"}).json
+    clock.advance(seconds=61)
+    printed = kiosk.post("/tickets", {"service": "HT"}).json
+    kiosk.post(f"/tickets/{printed['id']}/print-result", {"ok": True})
+    failed = kiosk.post("/tickets", {"service": "HT"}).json
+    kiosk.post(f"/tickets/{failed['id']}/print-result", {"ok": False, "status": "paper_out"})
+    missed = kiosk.post("/tickets", {"service": "DD"}).json
+    client = socketio.test_client(app, auth={"token": seed.tokens["kiosk"]})
+    try:
+        (state,) = [m["args"][0] for m in client.get_received() if m["name"] == "state"]
+    finally:
+        client.disconnect()
+    unprinted = state["client"]["unprinted"]
+    assert [t["id"] for t in unprinted] == [missed["id"]], (too_old["id"], unprinted)
+    assert unprinted[0]["service_name"] == "Đất đai" and unprinted[0]["people_ahead"] == 1
+    agent = socketio.test_client(app, auth={"token": seed.tokens["agent1"]})
+    try:
+        (agent_state,) = [m["args"][0] for m in agent.get_received() if m["name"] == "state"]
+    finally:
+        agent.disconnect()
+    assert "unprinted" not in agent_state["client"]
