@@ -207,7 +207,8 @@ SCHEMAS: dict[str, Schema] = {
     }, required=["level"], closed=False),
     # Socket.IO payloads (not HTTP answers; documented here so clients share one description).
     "TicketMessage": obj({
-        "event_id": INT, "type": {"enum": EVENT_TYPES[:-1]}, "ticket_id": INT, "at": ref("DateTime"),
+        "event_id": INT, "type": {"type": "string", "pattern": r"^ticket\."}, "ticket_id": INT,
+        "at": ref("DateTime"),
         "actor": STR, "centre": STR, "ticket": ref("Ticket"), "counter": nullable(ref("CounterRef")),
     }, closed=False, description="Socket.IO ticket.* events: the event fields plus the ticket as "
                                  "the API returns it and the counter involved."),
