@@ -20,6 +20,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from queue_server.auth import DEVICE_COOKIE, current_principal, principal_for_token
+from queue_server.bookings import BookingRules
+from queue_server.domain import lifecycle
 from queue_server.domain.access import Principal
 from queue_server.domain.errors import NotFound, Unauthenticated
 from queue_server.service_layer import settings_of
@@ -192,7 +194,24 @@ def booking_page():
             raise NotFound(_("Trung tâm chưa được thiết lập."))
         services = [{"code": s.code, "name": s.name} for s in uow.repo.services(centre.id)]
         name, code = centre.name, centre.code
+        today = lifecycle.local_day(centre, svc.clock()).isoformat()
+        days_ahead = BookingRules.of(centre).days_ahead
     with force_locale(_lang()):
         return render_template("kiosk/booking.html", centre_name=name, lang=_lang(),
-                               kconfig={"centre": code, "services": services},
-                               strings=kiosk_strings())
+                               kconfig={"centre": code, "services": services, "today": today,
+                                        "days_ahead": days_ahead},
+                               strings=booking_strings())
+
+
+def booking_strings() -> dict[str, str]:
+    return {
+        "network_error": _("Không kết nối được máy chủ."),
+        "server_error": _("Lỗi máy chủ"),
+        "full": _("hết chỗ"),
+        "left": _("còn %s chỗ"),
+        "no_slots": _("Không còn giờ trống trong ngày này."),
+        "pick": _("Hãy chọn dịch vụ, ngày và giờ."),
+        "when": _("Giờ hẹn"),
+        "window": _("Nhận số tại kiosk từ %s đến %s."),
+        "cancelled": _("Đã hủy lịch hẹn."),
+    }

@@ -48,9 +48,11 @@ def _lang() -> str:
 def track(code: str):
     if current_app.extensions["motcua_links"].ticket_id(code[:40]) is None:
         raise NotFound(_("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự."))
+    poll = request.args.get("poll", "")
+    poll_seconds = min(60, max(1, int(poll))) if poll.isdigit() else POLL_SECONDS
     with force_locale(_lang()):
         page = render_template("track.html", code=code, strings=track_strings(), lang=_lang(),
-                               poll_seconds=POLL_SECONDS)
+                               poll_seconds=poll_seconds)
     return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 

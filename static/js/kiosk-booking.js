@@ -19,12 +19,13 @@
   }
 
   function drawDays() {
+    // the centre's own calendar day (from the server), not the phone's
+    const [y, m, d0] = cfg.today.split("-").map(Number);
     const days = [];
-    const today = new Date();
-    for (let i = 0; i < 14; i++) {
-      const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() + i);
-      const iso = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-      days.push({ value: iso, label: `${String(d.getDate()).padStart(2, "0")}/${String(d.getMonth() + 1).padStart(2, "0")}` });
+    for (let i = 0; i <= Math.min(cfg.days_ahead, 30); i++) {
+      const d = new Date(Date.UTC(y, m - 1, d0 + i));
+      const dd = String(d.getUTCDate()).padStart(2, "0"), mm = String(d.getUTCMonth() + 1).padStart(2, "0");
+      days.push({ value: `${d.getUTCFullYear()}-${mm}-${dd}`, label: `${dd}/${mm}` });
     }
     choices($("b-days"), days, "day", () => { pick.slot = null; drawDays(); loadSlots(); });
   }

@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const root = $("track");
   const code = root.dataset.code;
-  const every = Math.max(2, parseInt(root.dataset.poll, 10) || 5) * 1000;
+  const every = Math.max(1, parseInt(root.dataset.poll, 10) || 5) * 1000;
   const fmt = (key, value) => t(key).replace("%s", String(value));
   let timer = null, finished = false, sent = false;
 

@@ -33,7 +33,7 @@
     for (const section of document.querySelectorAll(".k-screen")) {
       section.hidden = section.dataset.screen !== name;
     }
-    document.body.dataset.screen = name;
+    document.body.dataset.current = name;
     window.scrollTo(0, 0);
   }
   function back() {

@@ -13,8 +13,6 @@ from support import free_port, need_tool
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ROOT = Path(__file__).resolve().parents[2]
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1920, "height": 1080}
 
 
 def load_catalogue(database_url: str, data_dir: Path) -> None:
