@@ -98,6 +98,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(track_bp)
+    from .web.manager import bp as manager_bp
+
+    app.register_blueprint(manager_bp)
     errors.register(app)
 
     @app.after_request

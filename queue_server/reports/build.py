@@ -99,6 +99,9 @@ def dashboard(events: Sequence[Mapping[str, Any]], ctx: Context, *, now: dt.date
         "targets": ctx.targets.as_dict(),
         "gauges": metrics.gauges(figures, ctx.targets),
         "levels": {str(k): v for k, v in ctx.levels.items()},
+        "by_hour": [{"hour": row["key"], "tickets": row["tickets"], "served": row["served"],
+                     "wait_mean_minutes": row["wait"]["mean_minutes"]}
+                    for row in metrics.breakdown(records, "hour", ctx.targets)],
         "alerts": metrics.alerts(now=now, records=records, counters=counters,
                                  last_activity=activity, targets=ctx.targets,
                                  default_service_minutes=ctx.default_service_minutes,
