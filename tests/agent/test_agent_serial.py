@@ -124,7 +124,7 @@ def test_ratings_pressed_while_the_server_is_down_arrive_exactly_once(
     call("demo-agent-6", "POST", f"/tickets/{ticket['id']}/finish")
     assert wait_until(lambda: a.last_finished and a.last_finished[0] == ticket["id"])
 
-    server.stop()
+    server.kill9()  # the server dies (power cut, OOM killer) …
     try:
         assert wait_until(lambda: not a.connected.is_set())
         for key in (3, 1, 2):  # different keys: no debounce between them
@@ -134,7 +134,7 @@ def test_ratings_pressed_while_the_server_is_down_arrive_exactly_once(
         time.sleep(1.0)  # the sender keeps failing meanwhile
         assert a.outbox.pending() == 3 and a.sender.last_error
     finally:
-        server.start()
+        server.start()  # … and comes back on the same database
 
     assert wait_until(lambda: a.outbox.pending() == 0, timeout=20)
     assert wait_until(lambda: a.connected.is_set())
