@@ -101,6 +101,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     from .web.manager import bp as manager_bp
 
     app.register_blueprint(manager_bp)
+    from .web.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
     errors.register(app)
 
     @app.after_request

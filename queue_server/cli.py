@@ -209,3 +209,8 @@ _add_catalog_group()
 from .drafts import drafts_group  # noqa: E402  (motcua drafts purge)
 
 main.add_command(drafts_group)
+
+from .ops.cli import COMMANDS as _ops_commands  # noqa: E402  (motcua backup / restore / purge)
+
+for _command in _ops_commands:
+    main.add_command(_command)

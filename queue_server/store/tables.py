@@ -104,6 +104,7 @@ counters = Table(
     Column("priority_streak", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
     Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
+    Column("zone", String(80), nullable=False, default="", server_default=""),  # area / floor
     UniqueConstraint("centre_id", "number", name="uq_counters_centre_number"),
 )
 

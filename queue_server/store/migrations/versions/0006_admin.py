@@ -19,6 +19,9 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False,
                                           server_default="1"))
+    with op.batch_alter_table("counters", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("zone", sa.String(length=80), nullable=False,
+                                      server_default=""))
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -39,6 +42,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_audit_log_centre_at", table_name="audit_log")
     op.drop_table("audit_log")
+    with op.batch_alter_table("counters", schema=None) as batch_op:
+        batch_op.drop_column("zone")
     for table in VERSIONED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("version")
