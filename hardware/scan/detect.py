@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .geometry import interior_angles, is_convex, order_corners, quad_area, side_lengths
+from .geometry import estimate_aspect, interior_angles, is_convex, order_corners, quad_area, side_lengths
 
 WORK_SIZE = 640  # long side of the working image; corners are refined again at full size
 ACCEPT_SCORE = 0.6
@@ -90,9 +90,46 @@ def _to_quad(points: np.ndarray) -> np.ndarray | None:
     return quad if quad_area(quad) > 0 else None
 
 
+def _hull_line_quads(hull: np.ndarray, limit: float) -> list[np.ndarray]:
+    """Quads from the long edges of a hull polygon, extended to meet.
+
+    Recovers a page whose corner is hidden (a phone over it turns the hull into a pentagon) or
+    whose outline has a finger bump: the four page sides are still the longest hull edges.
+    """
+    peri = cv2.arcLength(hull, True)
+    poly = cv2.approxPolyDP(hull, 0.01 * peri, True).reshape(-1, 2).astype(np.float64)
+    m = len(poly)
+    if m <= 4 or m > 12:
+        return []
+    lengths = np.linalg.norm(np.roll(poly, -1, axis=0) - poly, axis=1)
+    keep = sorted(np.argsort(-lengths)[:6])
+    hull_area = quad_area(poly) if m == 4 else float(cv2.contourArea(poly.astype(np.float32)))
+    out = []
+    from itertools import combinations
+
+    for combo in combinations(keep, 4):
+        lines = [np.cross([*poly[i], 1.0], [*poly[(i + 1) % m], 1.0]) for i in combo]
+        pts = []
+        for k in range(4):
+            v = np.cross(lines[k - 1], lines[k])
+            if abs(v[2]) < 1e-9:
+                break
+            pts.append(v[:2] / v[2])
+        if len(pts) != 4:
+            continue
+        q = np.array(pts)
+        if np.any(np.abs(q) > limit) or not is_convex(order_corners(q)):
+            continue
+        a = quad_area(q)
+        if 0.85 * hull_area <= a <= 1.5 * hull_area:
+            out.append(q)
+    return out
+
+
 def _contour_quads(mask: np.ndarray, min_area: float, mode: int = cv2.RETR_LIST) -> list[np.ndarray]:
     contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
     out = []
+    limit = 1.5 * max(mask.shape)
     for c in contours:
         if len(c) < 4:
             continue
@@ -102,6 +139,9 @@ def _contour_quads(mask: np.ndarray, min_area: float, mode: int = cv2.RETR_LIST)
         q = _to_quad(c)
         if q is not None and quad_area(q) >= min_area:
             out.append(q)
+            hull = cv2.convexHull(c.reshape(-1, 1, 2).astype(np.float32))
+            if cv2.contourArea(hull) >= min_area:
+                out += _hull_line_quads(hull, limit)
     return out
 
 
@@ -341,12 +381,15 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
     if ang.min() < 35 or ang.max() > 145:
         return 0.0, {"why": "angles"}
     sides = side_lengths(q)
-    ratio = (sides[1] + sides[3]) / max(sides[0] + sides[2], 1e-9)
+    if sides.min() < 0.04 * wk.diag:
+        return 0.0, {"why": "sliver"}
+    # True aspect (perspective removed), so a steeply tilted A4 page is still A4-shaped.
+    ratio = estimate_aspect(q, (wk.w, wk.h))
     ratio = max(ratio, 1 / ratio)
     if ratio > 2.4:
         return 0.0, {"why": "aspect"}
     aspect_fit = float(np.exp(-((min(abs(ratio - 1.414), abs(ratio - 1.294))) / 0.25) ** 2))
-    shape = (0.75 + 0.25 * aspect_fit) * float(np.clip(1 - (np.abs(ang - 90).max() - 20) / 60, 0.5, 1))
+    shape = (0.75 + 0.25 * aspect_fit) * float(np.clip(1 - (np.abs(ang - 90).max() - 30) / 60, 0.5, 1))
     # Edge support: colour step across each side.
     centre = q.mean(axis=0)
     d = max(2.0, 0.006 * wk.diag)

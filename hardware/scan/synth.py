@@ -204,7 +204,8 @@ def _background(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> 
 def _random_colour(rng: np.random.Generator, allow_white: bool = False) -> tuple[int, int, int]:
     while True:
         c = rng.uniform(0, 255, 3)
-        if allow_white or not (c.min() > 170 and c.max() - c.min() < 40):
+        # Desk objects are not paper-coloured (light and nearly grey) unless asked for.
+        if allow_white or not (c.min() > 110 and c.max() - c.min() < 70):
             return tuple(int(v) for v in c)
 
 
@@ -213,7 +214,7 @@ def _clutter(rng: np.random.Generator, canvas: np.ndarray, n: int, page_area: fl
     h, w = canvas.shape[:2]
     img = np.clip(canvas, 0, 255).astype(np.uint8)  # OpenCV 5 text drawing wants 8-bit
     for _ in range(n):
-        kind = rng.choice(["rect", "rect", "ellipse", "cable", "keys", "note", "text"])
+        kind = rng.choice(["rect", "rect", "ellipse", "cable", "keys", "note", "text", "scrap"])
         cx, cy = rng.uniform(-0.1, 1.1) * w, rng.uniform(-0.1, 1.1) * h
         colour = _random_colour(rng)
         if kind == "rect":
@@ -242,6 +243,18 @@ def _clutter(rng: np.random.Generator, canvas: np.ndarray, n: int, page_area: fl
             s = np.sqrt(page_area) * rng.uniform(0.15, 0.3)
             box = cv2.boxPoints(((cx, cy), (s, s), rng.uniform(0, 90))).astype(np.int32)
             cv2.fillConvexPoly(img, box, (90, 230, 250) if rng.random() < 0.6 else (235, 235, 235), cv2.LINE_AA)
+        elif kind == "scrap":
+            # A small printed receipt / card: white and text-covered like the page, but small.
+            s_area = rng.uniform(0.012, 0.035) * w * h
+            asp = rng.uniform(0.35, 0.9)
+            sw, sh = np.sqrt(s_area * asp), np.sqrt(s_area / asp)
+            box = cv2.boxPoints(((cx, cy), (sw, sh), rng.uniform(0, 180))).astype(np.int32)
+            cv2.fillConvexPoly(img, box, tuple(int(v) for v in rng.uniform(215, 245, 3)), cv2.LINE_AA)
+            for k in range(4):
+                t = 0.2 + 0.15 * k
+                a = box[0] + t * (box[3] - box[0]) + 0.15 * (box[1] - box[0])
+                b = a + 0.6 * (box[1] - box[0])
+                cv2.line(img, tuple(int(v) for v in a), tuple(int(v) for v in b), (60, 60, 60), 1, cv2.LINE_AA)
         else:
             for k in range(int(rng.integers(2, 6))):
                 cv2.putText(img, "".join(rng.choice(list("abcdefXYZ0123"), 8)), (int(cx), int(cy + k * 18)),
@@ -346,6 +359,18 @@ def _pens(rng: np.random.Generator, img: np.ndarray, quad: np.ndarray, count: in
         cv2.line(img, tuple(int(v) for v in start), tuple(int(v) for v in end), colour, max(3, int(scale * 0.025)), cv2.LINE_AA)
 
 
+def _over_corner(rng: np.random.Generator, img: np.ndarray, quad: np.ndarray) -> None:
+    """A phone, book or mug lying over part of the page (covers one corner region)."""
+    scale = np.sqrt(quad_area(quad))
+    corner = quad[int(rng.integers(0, 4))]
+    centre = corner + rng.normal(0, 0.06, 2) * scale
+    size = (scale * rng.uniform(0.18, 0.3), scale * rng.uniform(0.3, 0.5))
+    box = cv2.boxPoints((tuple(centre), size, rng.uniform(0, 180))).astype(np.int32)
+    u8 = np.clip(img, 0, 255).astype(np.uint8)
+    cv2.fillConvexPoly(u8, box, _random_colour(rng), cv2.LINE_AA)
+    img[:] = u8
+
+
 def _lighting(rng: np.random.Generator, img: np.ndarray, strength: float) -> np.ndarray:
     h, w = img.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -426,6 +451,8 @@ def make_scene(category: str, seed: int, size: tuple[int, int] = (960, 720),
         ds = int(rng.integers(0, 8))
         doc = render_document(ds if doc_seed is None else doc_seed, width=700 if w <= 1280 else 1100, ratio=ratio)
         img = _composite_page(rng, img, doc, quad)
+        if category == "cluttered" and rng.random() < 0.5:
+            _over_corner(rng, img, quad)
         if category == "occluded" or (category == "cluttered" and rng.random() < 0.5):
             _fingers(rng, img, quad, int(rng.integers(1, 3)))
             _pens(rng, img, quad, int(rng.integers(0, 2)) + (category == "occluded"))
