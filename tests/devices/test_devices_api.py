@@ -46,6 +46,8 @@ def _events(api_as, types: tuple[str, ...]) -> list[dict]:
     return [e for e in items if e["type"] in types]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
 def test_health_is_stored_and_a_status_change_is_one_event(api_as, login, schema_check):
     agent = api_as("agent1")
     answer = schema_check(agent.post("/devices/health", REPORT_OK), "/devices/health", "post", 200)
@@ -108,6 +110,8 @@ def test_who_may_report_health_and_read_the_device_list(api_as, login):
     assert api_as(None).get("/devices").status_code == 401
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
 def test_paper_out_is_a_print_failed_event_and_the_ticket_stays_valid(api_as, schema_check):
     kiosk = api_as("kiosk")
     ticket = kiosk.post("/tickets", {"service": "HT"}).json
@@ -153,6 +157,8 @@ def test_print_result_callers_and_bad_input(api_as, login):
     assert r.status_code == 422
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
 def test_reprint_goes_to_the_right_kiosk(api_as, login, schema_check):
     kiosk = api_as("kiosk")
     ticket = kiosk.post("/tickets", {"service": "HT"}).json
@@ -215,6 +221,8 @@ def _wait_for(client, names: set[str], timeout: float = 3.0) -> dict[str, dict]:
     return got
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+                         indirect=True)
 def test_a_kiosk_agent_connecting_gets_the_tickets_it_has_not_printed(app, api_as, seed, clock):
     kiosk = api_as("kiosk")
     too_old = kiosk.post("/tickets", {"service": "DD"}).json
