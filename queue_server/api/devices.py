@@ -125,6 +125,13 @@ def _document_routes() -> None:
     doc["components"]["schemas"].update(schemas)
     if {"name": "devices"} not in doc["tags"]:
         doc["tags"].append({"name": "devices"})
+    note = ("\nDevice events (Socket.IO and the event log): ticket.printed and ticket.print_failed "
+            "(ok, print_status, message — show the message on the kiosk), ticket.print_requested "
+            "(printer: the kiosk whose agent prints it), device.health (device, role, status, "
+            "changes). A kiosk's agent finds in `state.client` who it is and the tickets it has not "
+            "printed (`unprinted`).\n")
+    if note not in doc["info"]["description"]:
+        doc["info"]["description"] += note
     for name in ("ticket.printed", "ticket.print_failed", "ticket.print_requested", "device.health"):
         if name not in o.EVENT_TYPES:
             o.EVENT_TYPES.append(name)  # the Event schema's enum is this list
