@@ -99,11 +99,10 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(track_bp)
     from .web.manager import bp as manager_bp
+    from .web.rating import bp as rating_bp
 
     app.register_blueprint(manager_bp)
-    from .web.admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)
+    app.register_blueprint(rating_bp)
     errors.register(app)
 
     @app.after_request

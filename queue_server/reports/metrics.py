@@ -15,8 +15,9 @@ Definitions (SPEC §3 "Metrics"):
 - satisfaction rate = (Rất hài lòng + Hài lòng) / rated, i.e. the top two levels of the ticket's
   scale; a replaced rating counts once, with its last level;
 - percentiles are nearest-rank (p90 of 10 values is the 9th smallest);
-- productivity = served ÷ staff-days worked (a staff member with ≥ 1 served ticket that day),
-  projected to a year of `working_days_per_year`.
+- productivity = served ÷ staff-days worked (a staff member with ≥ 1 served ticket that day;
+  a counter run by its agent with nobody logged in counts as one person), projected to a year
+  of `working_days_per_year`.
 """
 
 from __future__ import annotations
@@ -322,8 +323,10 @@ def productivity(records: Sequence[TicketRecord], targets: Targets) -> dict:
     """Served per staff per working day, projected to a year (the 1,600 dossiers target)."""
     per_staff: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in records:
-        if r.status == "done" and r.finished_at is not None and r.staff:
-            per_staff[r.staff][r.finished_at.date().isoformat()] += 1
+        # A counter run by its device agent with nobody logged in still has a person at it.
+        worker = r.staff or (f"Quầy {r.counter}" if r.counter is not None else None)
+        if r.status == "done" and r.finished_at is not None and worker:
+            per_staff[worker][r.finished_at.date().isoformat()] += 1
     staff_days = sum(len(days) for days in per_staff.values())
     served = sum(sum(days.values()) for days in per_staff.values())
     per_day = served / staff_days if staff_days else None

@@ -1,0 +1,97 @@
+"""The counter tablet's rating page (`/rating`): big faces appear when the counter finishes a
+ticket and disappear when the rating window closes.
+
+The tablet is enrolled once with the counter's agent token (`/rating?token=…`: the token moves
+into the long-lived device cookie and leaves the address bar), or used with the staff member's
+own login, like commercial counter tablets. Ratings go through the existing
+POST /api/v1/tickets/<id>/rating, so the engine's window and replacement rules apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth import DEVICE_COOKIE, current_principal, principal_for_token
+from ..domain.errors import Forbidden, Unauthenticated
+from ..service_layer import settings_of
+
+bp = Blueprint("rating", __name__)
+
+ROLES = ("device:agent", "user:staff", "user:manager", "user:admin")
+COOKIE_MAX_AGE = int(dt.timedelta(days=400).total_seconds())
+
+
+def strings() -> dict[str, str]:
+    return {
+        "network_error": _("Không kết nối được máy chủ."),
+        "server_error": _("Lỗi máy chủ"),
+        "idle": _("Cảm ơn Quý khách đã đến giao dịch"),
+        "idle_no_counter": _("Chưa mở quầy — hãy mở quầy ở bàn gọi số"),
+        "question": _("Quý khách đánh giá thế nào về lượt phục vụ số %s?"),
+        "reason_question": _("Xin cho biết lý do (không bắt buộc)"),
+        "skip_reason": _("Bỏ qua"),
+        "thanks": _("Cảm ơn Quý khách đã đánh giá!"),
+        "counter": _("Quầy số %s"),
+        "seconds_left": _("Còn %s giây"),
+        "window_closed": _("Đã hết thời gian đánh giá."),
+    }
+
+
+@bp.get("/rating")
+def page():
+    token = request.args.get("token")
+    if token is not None:
+        principal = principal_for_token(token.strip())
+        if principal is None or not principal.has("device:agent"):
+            return render_template("error.html", status=401, message=_(
+                "Mã thiết bị không hợp lệ hoặc không phải mã của thiết bị tại quầy (agent).")), 401
+        rest = {k: v for k, v in request.args.items() if k != "token"}
+        response = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""))
+        response.set_cookie(DEVICE_COOKIE, token.strip(), max_age=COOKIE_MAX_AGE, httponly=True,
+                            samesite="Lax", secure=request.is_secure, path="/")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    principal = current_principal()
+    if principal is None:
+        return redirect(url_for("web.login", next=request.path))
+    if not principal.has(*ROLES):
+        raise Forbidden(_("Trang đánh giá dành cho máy tính bảng tại quầy (mã thiết bị quầy) hoặc "
+                          "cán bộ đăng nhập."))
+    return render_template("rating.html", strings=strings())
+
+
+@bp.get("/rating/config")
+def config():
+    """The scale, the reasons, the window and the counter this tablet stands at (or null)."""
+    principal = current_principal()
+    if principal is None:
+        raise Unauthenticated(_("Cần đăng nhập hoặc mã thiết bị quầy."))
+    if not principal.has(*ROLES):
+        raise Forbidden(_("Không có quyền."))
+    svc = current_app.extensions["motcua"]
+    with svc.uow() as uow:
+        centre = uow.repo.centre(principal.centre_id)
+        settings = settings_of(centre)
+        if principal.kind == "device":
+            counter = uow.repo.counter(principal.counter_id) if principal.counter_id else None
+        else:
+            counter = uow.repo.counter_of_staff(principal.user_id)
+        lowest = min(settings.rating_levels)
+        body = {
+            "centre": centre.name,
+            "counter": {"id": counter.id, "number": counter.number, "name": counter.name}
+            if counter else None,
+            "scale": settings.rating_scale,
+            "levels": [{"level": k, "label": v} for k, v in
+                       sorted(settings.rating_levels.items(), reverse=True)],
+            "lowest": lowest,
+            "reasons": [{"code": k, "label": v} for k, v in settings.rating_reasons.items()],
+            "window_seconds": settings.rating_window_seconds,
+        }
+    reply = jsonify(body)
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
