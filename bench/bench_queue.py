@@ -616,6 +616,9 @@ class SocketFleet:
             merged["last"] = max(merged["last"], part["last"])
         return merged
 
+    def cpu_seconds(self) -> float:
+        return sum(proc_cpu_seconds(child.proc.pid) or 0.0 for child in self.children)
+
     def close(self) -> None:
         for child in self.children:
             child.close()
@@ -756,8 +759,11 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
                 profiler = start_profiler(worker, args.warmup + args.duration,
                                           RESULTS / f"profile-{name}-sockets-{args.profile}.txt",
                                           args.profile)
+            fleet_cpu0, fleet_t0 = fleet.cpu_seconds(), time.monotonic()
             loaded, calls = run_load(server.port, plans, args.warmup, args.duration, worker)
             load_end = time.monotonic()
+            out["socket_clients_cpu_pct"] = round(
+                100 * (fleet.cpu_seconds() - fleet_cpu0) / (load_end - fleet_t0), 1)
             out["with_sockets"] = asdict(loaded)
             waited, last = fleet.idle(2.0, args.drain)
             record = fleet.dump()
@@ -777,7 +783,8 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
             print(f"  {connected} sockets:   {loaded.ops_per_s:7.1f} ops/s  p50 {loaded.p50_ms} ms  "
                   f"p99 {loaded.p99_ms} ms  errors {loaded.errors}  worker CPU "
                   f"{loaded.worker_cpu_pct}% ({loaded.worker_cpu_ms_per_op} ms/op)  "
-                  f"RSS {out['rss_sockets']['worker_mb']} MB")
+                  f"RSS {out['rss_sockets']['worker_mb']} MB  (display clients' CPU "
+                  f"{out['socket_clients_cpu_pct']}%)")
             f = out["fanout_under_load"]
             print(f"  displays caught up {out['drain_s']} s after the load stopped"
                   f"{'' if out['drained'] else ' (NOT drained: gave up)'}; call -> all displays "
@@ -867,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", nargs="?", const="wall", choices=("wall", "gil"),
                         help="py-spy the worker during each load run (perturbs the figures): "
                              "wall = every busy thread, gil = only the thread holding the GIL")
+    parser.add_argument("--only", choices=("empty", "history"), help="run one database state")
     parser.add_argument("--keep", action="store_true", help="keep the data dirs and server logs")
     parser.add_argument("--socket-child", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -895,6 +903,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_queue: keeping data directories and server logs in {workdir}")
     try:
         scenarios = [("empty", 0)] + ([("history", args.history)] if args.history else [])
+        if args.only:
+            scenarios = [sc for sc in scenarios if sc[0] == args.only]
         for name, history in scenarios:
             print(f"[{name}]")
             scenario_args = argparse.Namespace(**{**vars(args), "history": history})
