@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,7 @@ class Agent:
         self.centre_name = ""
         self.last_finished: tuple[int, str, dt.datetime] | None = None  # id, number, finished_at
         self.ignored_presses = 0
-        self.printed: list[dict[str, Any]] = []  # results of this run, newest last
+        self.printed: deque[dict[str, Any]] = deque(maxlen=100)  # recent print results, newest last
         self.connected = threading.Event()
         self.state_received = threading.Event()
         self._stop = threading.Event()
@@ -381,6 +382,8 @@ class Agent:
         pc: PrinterConfig = self.config.printer
         if (ticket["id"], why) in self._printed_ids:
             return {}
+        if len(self._printed_ids) > 20_000:  # a day's tickets many times over
+            self._printed_ids.clear()
         self._printed_ids.add((ticket["id"], why))
         content = self.ticket_print(ticket)
         with self._print_lock:

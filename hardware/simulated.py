@@ -109,7 +109,7 @@ class SimulatedCentre:
         if self.printer is not None:
             printer = {"paper_out": self.printer.state.paper_out,
                        "bytes": self.printer.path.stat().st_size if self.printer.path.exists() else 0,
-                       "printed": kiosk.printed[-10:] if kiosk else [],
+                       "printed": list(kiosk.printed)[-10:] if kiosk else [],
                        "connected": bool(kiosk and kiosk.connected.is_set()),
                        "preview": self.latest_preview() is not None}
         return {"counters": counters, "printer": printer}

@@ -1,5 +1,5 @@
 """Fixtures for the device agent tests: one real `motcua serve` process (demo centre) for the
-module, real socat pty pairs for the serial devices, and agents built from a config dict.
+session, real socat pty pairs for the serial devices, and agents built from a config dict.
 
 Helpers are fixtures because tests run with --import-mode=importlib (this directory has no
 __init__.py on purpose).
@@ -25,9 +25,11 @@ from hardware.serial.virtual import SocatPair
 KIOSK, MANAGER = "demo-kiosk", "demo-manager"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[LiveServer]:
-    """The demo centre on SQLite behind a real server process (restartable by a test)."""
+    """The demo centre on SQLite behind a real server process (restartable by a test), shared by
+    the agent tests: each uses its own counters and services (HT at 2, KD at 5, XH at 6, DD only
+    from the kiosk), so they never call each other's tickets."""
     data_dir = tmp_path_factory.mktemp("agent-server")
     url = f"sqlite:///{data_dir / 'motcua.db'}"
     seed_live_centre(url, data_dir)
