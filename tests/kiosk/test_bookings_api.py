@@ -98,6 +98,7 @@ def test_the_id_number_is_stored_only_as_a_keyed_hash(public, app, seed):
     assert ID_A not in str(body) and "id_hash" not in body
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_check_in_window_and_ticket_with_appointment(app, seed, clock, public, api_as):
     kiosk = api_as("kiosk")
     code = book(public, ID_A, slot(THURSDAY, "08:00")).json["code"]
