@@ -37,6 +37,7 @@ CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B look-a
 CODE_LENGTH = 6
 ID_NUMBER = re.compile(r"^\d{12}$")
 STATUSES = ("booked", "checked_in", "cancelled")
+FORGET_AFTER = dt.timedelta(days=1)  # then the ID hash is erased (personal data kept no longer)
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,7 @@ class BookingService:
             if slot not in self._slot_starts(centre, service, rules, local_day):
                 raise InvalidInput("Giờ hẹn không phải một khung giờ của dịch vụ; hãy chọn trong "
                                    "danh sách khung giờ (GET /api/v1/bookings/slots).")
+            self._forget_old(uow, centre, now)
             existing = self._active_for(uow, centre, digest, rules)
             if existing is not None:
                 when = existing.slot_at.astimezone(tz).strftime("%H:%M ngày %d/%m/%Y")
@@ -287,6 +289,13 @@ class BookingService:
             body_out = self._view(row, centre, service, rules)
             uow.commit()
             return Outcome(body_out, 201)
+
+    def _forget_old(self, uow: UnitOfWork, centre: Centre, now: dt.datetime) -> None:
+        """A day after its slot a booking needs no link to a person any more: drop the hash."""
+        c = t_bookings.c
+        uow.session.execute(t_bookings.update().where(
+            c.centre_id == centre.id, c.slot_at < now - FORGET_AFTER, c.id_hash != "")
+            .values(id_hash=""))
 
     def _new_code(self, uow: UnitOfWork) -> str:
         for _ in range(20):

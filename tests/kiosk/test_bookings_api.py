@@ -177,3 +177,13 @@ def test_bad_codes_queries_and_check_ins(public, api_as):
 def test_booking_is_rate_limited(public):
     answers = [book(public, f"0011900{i:05d}", slot(THURSDAY, "14:00")).status_code for i in range(12)]
     assert answers.count(429) == 2 and 201 in answers
+
+
+def test_the_id_hash_is_erased_a_day_after_the_slot(public, app, seed, clock):
+    book(public, ID_A)
+    clock.set_local(dt.datetime(2026, 11, 20, 9, 0, tzinfo=HCM))  # Friday, > 1 day after
+    assert book(public, ID_B, slot("2026-11-20", "14:00")).status_code == 201
+    with app.extensions["motcua"].uow() as uow:
+        hashes = dict(uow.session.execute(select(t_bookings.c.slot_at, t_bookings.c.id_hash)).all())
+    old, new = sorted(hashes)
+    assert hashes[old] == "" and len(hashes[new]) == 64
