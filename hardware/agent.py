@@ -371,7 +371,8 @@ class Agent:
             number=ticket["number"], service_name=ticket.get("service_name") or ticket.get("service") or "—",
             people_ahead=int(ticket.get("people_ahead") or 0), issued_at=issued,
             estimated_wait_minutes=ticket.get("estimated_wait_minutes"),
-            tracking_url=f"{public}/api/v1/tickets/{ticket['id']}",
+            # the citizen's phone page (signed link) when the server has one, else the ticket's API
+            tracking_url=ticket.get("tracking_url") or f"{public}/api/v1/tickets/{ticket['id']}",
             priority_label=None, header_lines=pc.header,
             footer_lines=pc.footer if pc.footer is not None else DEFAULT_FOOTER, logo_path=pc.logo)
 
