@@ -103,6 +103,7 @@ def kiosk_strings() -> dict[str, str]:
         "wait_about": _("khoảng %s phút"),
         "wait_soon": _("sắp đến lượt"),
         "printing": _("Đang in phiếu…"),
+        "reprinting": _("Đang in lại phiếu…"),
         "printed": _("Đã in phiếu — mời bạn nhận phiếu ở khe máy in."),
         "print_paper_out": _("Máy in hết giấy — vui lòng chụp màn hình để giữ số thứ tự."),
         "print_failed": _("Không in được phiếu — vui lòng chụp màn hình để giữ số thứ tự."),

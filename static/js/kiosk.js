@@ -267,6 +267,7 @@
     const print = $("ticket-print");
     print.className = "k-print";
     print.textContent = t("printing");
+    $("ticket-reprint").hidden = true;
     clearTimeout(printTimer);
     printTimer = setTimeout(() => {
       if (S.ticket && S.ticket.id === ticket.id && !printEvents.has(ticket.id)) {
@@ -289,6 +290,7 @@
   function drawPrint(payload) {
     const print = $("ticket-print");
     clearTimeout(printTimer);
+    $("ticket-reprint").hidden = payload.type === "ticket.printed" || payload.ok === true;
     if (payload.type === "ticket.printed" || payload.ok === true) {
       print.className = "k-print is-ok";
       print.textContent = t("printed");
@@ -297,6 +299,19 @@
       print.textContent = payload.print_status === "paper_out" || payload.print_status === "paper_near_end"
         ? t("print_paper_out") : t("print_failed");
     }
+  }
+
+  async function reprint() {
+    if (!S.ticket) return;
+    const id = S.ticket.id;
+    try {
+      await api("POST", `/api/v1/tickets/${id}/reprint`, {});
+      printEvents.delete(id);
+      $("ticket-reprint").hidden = true;
+      const print = $("ticket-print");
+      print.className = "k-print";
+      print.textContent = t("reprinting");
+    } catch (e) { fail(e); }
   }
 
   // --- appointment check-in ------------------------------------------------------------------
@@ -385,6 +400,7 @@
     $("confirm-list").replaceChildren();
     for (const id of ["proc-name", "proc-field", "proc-code", "proc-where", "proc-agency", "proc-result",
       "ticket-number", "ticket-service", "ticket-ahead", "ticket-wait", "ticket-print", "checkin-error"]) setText(id, "");
+    $("ticket-reprint").hidden = true;
     $("ticket-qr").removeAttribute("src");
     for (const id of ["confirm", "idle"]) $(id).hidden = true;
     document.body.classList.remove("k-large", "k-contrast");
@@ -417,6 +433,7 @@
     $("confirm-go").addEventListener("click", () => { $("confirm").hidden = true; chooseService(S.proc.service); });
     $("take-normal").addEventListener("click", () => issue(null));
     $("ticket-done").addEventListener("click", reset);
+    $("ticket-reprint").addEventListener("click", reprint);
     $("checkin-by-code").addEventListener("click", () => setCheckinMode("code"));
     $("checkin-by-id").addEventListener("click", () => setCheckinMode("id"));
     $("checkin-clear").addEventListener("click", () => setCheckin(""));

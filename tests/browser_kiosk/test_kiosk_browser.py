@@ -210,6 +210,11 @@ def test_printer_failure_keeps_the_ticket_and_qr_on_screen(browser, server, shot
     expect(page.locator("#ticket-number")).to_have_text(number)
     expect(page.locator("#ticket-qr")).to_be_visible()
     page.screenshot(path=str(shots / "kiosk-print-failed.png"))
+    page.click("#ticket-reprint")  # paper replaced: the kiosk's agent is asked to print again
+    expect(page.locator("#ticket-print")).to_have_text("Đang in lại phiếu…")
+    expect(page.locator("#ticket-reprint")).to_be_hidden()
+    events = requests.get(server.api("/events"), headers=auth("demo-manager"), timeout=5).json()["items"]
+    assert [e["type"] for e in events if e["ticket_id"] == ticket_id][-1] == "ticket.print_requested"
     status = requests.get(server.api(f"/tickets/{ticket_id}"), headers=auth(KIOSK_TOKEN), timeout=5)
     assert status.json()["status"] == "waiting"  # the ticket stays valid
     ctx.close()
