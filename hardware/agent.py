@@ -366,6 +366,10 @@ class Agent:
         pc: PrinterConfig = self.config.printer
         issued = _parse_time(ticket.get("issued_at")) or self.clock()
         public = self.client.get("public_url") or self.config.server_url
+        # The centre's ticket template (set by its administrator) unless this PC's file overrides it.
+        layout = self.client.get("ticket") or {}
+        header = pc.header or tuple(layout.get("header") or ())
+        footer = pc.footer if pc.footer is not None else tuple(layout.get("footer") or DEFAULT_FOOTER)
         return TicketPrint(
             centre_name=self.centre_name or "Trung tâm Phục vụ hành chính công",
             number=ticket["number"], service_name=ticket.get("service_name") or ticket.get("service") or "—",
@@ -373,8 +377,8 @@ class Agent:
             estimated_wait_minutes=ticket.get("estimated_wait_minutes"),
             # the citizen's phone page (signed link) when the server has one, else the ticket's API
             tracking_url=ticket.get("tracking_url") or f"{public}/api/v1/tickets/{ticket['id']}",
-            priority_label=None, header_lines=pc.header,
-            footer_lines=pc.footer if pc.footer is not None else DEFAULT_FOOTER, logo_path=pc.logo)
+            priority_label=None, header_lines=header, footer_lines=footer, logo_path=pc.logo,
+            timezone=layout.get("timezone") or "Asia/Ho_Chi_Minh")
 
     def print_ticket(self, ticket: dict, why: str = "issued") -> dict[str, Any]:
         """Print, write the preview, post the result (through the outbox). Never raises for the device."""
@@ -386,10 +390,18 @@ class Agent:
         if len(self._printed_ids) > 20_000:  # a day's tickets many times over
             self._printed_ids.clear()
         self._printed_ids.add((ticket["id"], why))
-        content = self.ticket_print(ticket)
-        with self._print_lock:
-            result = print_ticket(pc.url, content, _profile(pc))
-        if pc.preview_dir:
+        try:
+            content = self.ticket_print(ticket)
+        except (KeyError, TypeError, ValueError) as exc:  # a ticket we cannot lay out: say so
+            log.error("ticket %.200r cannot be laid out: %s", ticket, exc)
+            from .printer.service import MSG_RENDER, PrintResult
+
+            content, result = None, PrintResult(ok=False, code="render", message=MSG_RENDER,
+                                                detail=str(exc))
+        else:
+            with self._print_lock:
+                result = print_ticket(pc.url, content, _profile(pc))
+        if pc.preview_dir and content is not None:
             try:
                 folder = Path(pc.preview_dir)
                 folder.mkdir(parents=True, exist_ok=True)
@@ -406,10 +418,10 @@ class Agent:
         else:
             self.printer_health = ("offline" if result.code in ("unreachable", "offline") else "error",
                                    message)
-            log.warning("ticket %s not printed: %s (%s)", ticket["number"], result.code, result.detail)
+            log.warning("ticket %s not printed: %s (%s)", ticket.get("number"), result.code, result.detail)
         body = {"ok": result.ok, "status": status, "message": message}
         self.outbox.put(f"/tickets/{ticket['id']}/print-result", body)
-        outcome = {"ticket_id": ticket["id"], "number": ticket["number"], **body}
+        outcome = {"ticket_id": ticket["id"], "number": ticket.get("number"), **body}
         self.printed.append(outcome)
         return outcome
 

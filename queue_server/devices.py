@@ -46,8 +46,22 @@ def client_info(principal: Principal, state: dict, public_url: str) -> dict:
     if principal.kind == "device" and principal.role == "kiosk":
         from flask import current_app
 
-        info["unprinted"] = unprinted_tickets(current_app.extensions["motcua"], principal)
+        svc = current_app.extensions["motcua"]
+        info["unprinted"] = unprinted_tickets(svc, principal)
+        info["ticket"] = ticket_layout(svc, principal.centre_id)
     return info
+
+
+def ticket_layout(svc: QueueService, centre_id: int) -> dict:
+    """What the centre's administrator set for printed tickets (header and footer lines, time
+    zone); a kiosk agent prints with it unless its own configuration overrides it."""
+    with svc.uow() as uow:
+        centre = svc._centre(uow, centre_id)
+        settings = centre.settings or {}
+        header, footer = settings.get("ticket_header"), settings.get("ticket_footer")
+        return {"header": [str(x) for x in header] if isinstance(header, list) else [],
+                "footer": [str(x) for x in footer] if isinstance(footer, list) else None,
+                "timezone": centre.timezone}
 
 
 def unprinted_tickets(svc: QueueService, principal: Principal) -> list[dict]:

@@ -232,6 +232,11 @@ def test_a_kiosk_agent_connecting_gets_the_tickets_it_has_not_printed(app, api_a
     failed = kiosk.post("/tickets", {"service": "HT"}).json
     kiosk.post(f"/tickets/{failed['id']}/print-result", {"ok": False, "status": "paper_out"})
     missed = kiosk.post("/tickets", {"service": "DD"}).json
+    svc = app.extensions["motcua"]
+    with svc.uow() as uow:  # the administrator's ticket template
+        centre = uow.repo.centre(seed.centre_id)
+        centre.settings = {**centre.settings, "ticket_header": ["UBND XÃ DEMO"], "ticket_footer": []}
+        uow.commit()
     client = socketio.test_client(app, auth={"token": seed.tokens["kiosk"]})
     try:
         (state,) = [m["args"][0] for m in client.get_received() if m["name"] == "state"]
@@ -240,6 +245,8 @@ def test_a_kiosk_agent_connecting_gets_the_tickets_it_has_not_printed(app, api_a
     unprinted = state["client"]["unprinted"]
     assert [t["id"] for t in unprinted] == [missed["id"]], (too_old["id"], unprinted)
     assert unprinted[0]["service_name"] == "Đất đai" and unprinted[0]["people_ahead"] == 1
+    assert state["client"]["ticket"] == {"header": ["UBND XÃ DEMO"], "footer": [],
+                                         "timezone": "Asia/Ho_Chi_Minh"}
     agent = socketio.test_client(app, auth={"token": seed.tokens["agent1"]})
     try:
         (agent_state,) = [m["args"][0] for m in agent.get_received() if m["name"] == "state"]
