@@ -14,6 +14,17 @@ from ..domain.access import Principal, require
 from ..domain.errors import Forbidden, InvalidInput
 from ..extensions import csrf
 from ..service_layer import QueueService
+from . import bp
+
+
+@bp.before_request
+def refuse_nul() -> None:
+    """PostgreSQL text cannot hold U+0000: a NUL in the path, query or a header is a 422 here,
+    not a database error (500) deep inside a route."""
+    texts = [request.path, *request.args.keys(), *request.args.values(),
+             *(value for _, value in request.headers.items())]
+    if any("\x00" in text for text in texts):
+        raise InvalidInput("Địa chỉ, tham số hoặc tiêu đề yêu cầu chứa ký tự NUL (\\u0000) không hợp lệ.")
 
 
 def service() -> QueueService:
@@ -54,7 +65,19 @@ def json_body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput('Nội dung yêu cầu phải là một đối tượng JSON, ví dụ {"service": "HT"}.')
+    if _has_nul(data):  # PostgreSQL text cannot hold U+0000: refuse it here, not with a 500 there
+        raise InvalidInput("Nội dung yêu cầu chứa ký tự NUL (\\u0000) không hợp lệ.")
     return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def parse_time(value: str | None, name: str, tz: ZoneInfo) -> dt.datetime | None:
