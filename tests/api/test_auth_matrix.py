@@ -350,3 +350,24 @@ def test_no_session_write_succeeds_without_the_csrf_header(app, seed):
         assert r.status_code in (400, 403), (method, url, r.status_code, r.get_json())
         if r.status_code == 400:
             assert r.json["error"]["code"] == "csrf", (method, url)
+
+
+def test_an_enrolled_page_cookie_reads_and_writes_only_from_this_server(app, seed):
+    """A kiosk page enrolled with its token (cookie `motcua_device`) is that kiosk; its writes
+    must come from a page of this server, like a session's CSRF rule."""
+    from queue_server.auth import DEVICE_COOKIE
+
+    client = app.test_client()
+    client.set_cookie(DEVICE_COOKIE, seed.tokens["kiosk"])
+    assert client.get("/api/v1/services").status_code == 200
+    r = client.post("/api/v1/tickets", json={"service": "HT"})
+    assert r.status_code == 403 and r.json["error"]["code"] == "csrf"
+    r = client.post("/api/v1/tickets", json={"service": "HT"},
+                    headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/api/v1/tickets", json={"service": "HT"}, headers={"Origin": "http://localhost"})
+    assert r.status_code == 201, r.json
+    display = app.test_client()
+    display.set_cookie(DEVICE_COOKIE, seed.tokens["display"])
+    assert display.post("/api/v1/tickets", json={"service": "HT"},
+                        headers={"Origin": "http://localhost"}).status_code == 403
