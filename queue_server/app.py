@@ -97,6 +97,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     from .web.track import bp as track_bp
 
     app.register_blueprint(kiosk_bp)
+    from kiosk.forms_web import bp as kiosk_forms_bp
+
+    app.register_blueprint(kiosk_forms_bp)
     app.register_blueprint(track_bp)
     from .web.manager import bp as manager_bp
     from .web.rating import bp as rating_bp

@@ -1,0 +1,36 @@
+"""Fixtures for the form-wizard browser tests: Debian's Chromium through Playwright (no browser
+download) and a real `motcua serve` process with the demo centre."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from livesupport import LiveServer, seed_live_centre
+from support import free_port, need_tool
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = need_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A started server on a fresh SQLite database with the demo centre; stopped at teardown."""
+    data_dir = tmp_path / f"server-{uuid.uuid4().hex[:6]}"
+    data_dir.mkdir()
+    database_url = f"sqlite:///{data_dir / 'motcua.db'}"
+    seed_live_centre(database_url, data_dir)
+    live = LiveServer(database_url, data_dir, free_port(), threads=16, secret_key="forms-browser-test")
+    live.start()
+    yield live
+    live.stop()
