@@ -10,14 +10,13 @@ from sqlalchemy import func, select
 
 from ..domain import lifecycle
 from ..domain.errors import InvalidInput
-from ..domain.model import Event, TicketStatus
+from ..domain.model import TicketStatus
 from ..service_layer import QueueService, settings_of
 from ..store import tables as t
-from ..views import event_view
 from .build import Context
 from .metrics import CounterNow, Targets
 
-PAGE = 5000
+PAGE = 20000
 # Ratings and late actions of a ticket come after its issue day; read this far past the period.
 TAIL = dt.timedelta(hours=12)
 
@@ -49,20 +48,34 @@ def context(svc: QueueService, centre_id: int) -> tuple[Context, ZoneInfo]:
 
 def events(svc: QueueService, centre_id: int, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """Events of [start, end + TAIL), preceded by each counter's last change before `start`
-    (so a counter opened yesterday still names who holds it)."""
-    out: list[dict] = []
+    (so a counter opened yesterday still names who holds it).
+
+    The dicts are GET /api/v1/events items, except that `at` stays an aware local datetime
+    (the metrics accept both; formatting and re-parsing a quarter of events costs seconds).
+    Read as plain rows, not ORM objects, for the same reason.
+    """
+    c = t.events.c
+    columns = (c.id, c.type, c.ticket_id, c.at, c.counter_number, c.actor, c.data)
     with svc.uow() as uow:
         centre = uow.repo.centre(centre_id)
         tz = ZoneInfo(centre.timezone)
-        c = t.events.c
+        code = centre.code
+
+        def item(row) -> dict:
+            return {**(row.data or {}), "id": row.id, "type": row.type, "ticket_id": row.ticket_id,
+                    "at": row.at.astimezone(tz), "counter": row.counter_number, "actor": row.actor,
+                    "centre": code}
+
         latest = (select(func.max(c.id)).where(c.centre_id == centre_id, c.type == "counter.changed",
                                                 c.at < start).group_by(c.counter_id))
-        for event in uow.session.scalars(select(Event).where(c.id.in_(latest)).order_by(c.id)):
-            out.append(event_view(event, centre, tz))
-        after = None
+        out = [item(row) for row in uow.session.execute(
+            select(*columns).where(c.id.in_(latest)).order_by(c.id))]
+        after = 0
         while True:
-            rows = uow.repo.events(centre_id, start=start, end=end + TAIL, after=after, limit=PAGE)
-            out.extend(event_view(e, centre, tz) for e in rows)
+            rows = uow.session.execute(
+                select(*columns).where(c.centre_id == centre_id, c.at >= start, c.at < end + TAIL,
+                                       c.id > after).order_by(c.id).limit(PAGE)).all()
+            out.extend(item(row) for row in rows)
             if len(rows) < PAGE:
                 break
             after = rows[-1].id

@@ -131,17 +131,17 @@ class TicketRecord:
     rating_scale: int | None = None
     rating_reason: str | None = None
 
-    @property
-    def wait_minutes(self) -> float | None:
-        if self.called_at is None:
-            return None
-        return (self.called_at - self.issued_at).total_seconds() / 60
+    # Filled by `finalise()` once the ticket's events are folded (read many times by reports).
+    wait_minutes: float | None = None
+    service_minutes: float | None = None
 
-    @property
-    def service_minutes(self) -> float | None:
-        if self.called_at is None or self.finished_at is None or self.status != "done":
-            return None
-        return (self.finished_at - self.called_at).total_seconds() / 60
+    def finalise(self) -> TicketRecord:
+        self.wait_minutes = (None if self.called_at is None
+                             else (self.called_at - self.issued_at).total_seconds() / 60)
+        done = self.called_at is not None and self.finished_at is not None and self.status == "done"
+        self.service_minutes = ((self.finished_at - self.called_at).total_seconds() / 60
+                                if done else None)
+        return self
 
     @property
     def satisfied(self) -> bool | None:
@@ -190,10 +190,10 @@ def build_tickets(events: Iterable[Mapping[str, Any]], *,
     names = staff_names or {}
     holder: dict[int, str | None] = {}
     records: dict[int, TicketRecord] = {}
-    ordered = sorted(events, key=lambda e: (parse_at(e["at"]), e.get("id") or 0))
-    for ev in ordered:
+    timed = [(parse_at(e["at"]), e.get("id") or 0, e) for e in events]
+    timed.sort(key=lambda item: (item[0].timestamp(), item[1]))  # floats: aware compares are slow
+    for at, _, ev in timed:
         kind = ev.get("type")
-        at = parse_at(ev["at"])
         if kind == "counter.changed":
             number = ev.get("counter")
             staff_id = ev.get("staff_id")
@@ -245,7 +245,7 @@ def build_tickets(events: Iterable[Mapping[str, Any]], *,
             rec.transfers += 1
         elif kind == "ticket.requeued":
             rec.finished_at = None
-    return list(records.values())
+    return [rec.finalise() for rec in records.values()]
 
 
 # --- statistics ------------------------------------------------------------------------------

@@ -117,8 +117,18 @@ def test_a_simulated_morning_figures_agree_everywhere(sim_day, manager):
     assert text(today["wait"]["mean_minutes"], "min") in pdf_text
 
 
-def test_periods_contain_the_day_and_an_empty_period_is_zero(sim_day, manager):
+def test_periods_contain_the_day_and_an_empty_period_is_zero(sim_day, manager, app, seed):
     sim_day(3, minutes=40)
+    # the reports read exactly the items of GET /api/v1/events (with `at` kept as a datetime)
+    from support import HCM
+
+    from queue_server.reports import data, period
+
+    start, end = period.containing("day", dt.date(2026, 11, 18)).bounds(HCM)
+    mine = data.events(app.extensions["motcua"], seed.centre_id, start, end)
+    items = manager.get("/events?limit=10000").json["items"]
+    assert len(items) > 50
+    assert [{**e, "at": e["at"].isoformat(timespec="seconds")} for e in mine] == items
     day = manager.get(Q).json
     for kind in ("week", "month", "quarter", "year"):
         r = manager.get(f"/reports/summary?period={kind}&date={DAY}")
