@@ -390,6 +390,7 @@
     clearTimeout(setQuery.timer);
     clearTimeout(printTimer);
     S = freshState();
+    cache.procedures = cache.fields = cache.counters = null;  // re-read the centre's data now and then
     $("search-input").value = "";
     $("checkin-input").value = "";
     $("results").replaceChildren();

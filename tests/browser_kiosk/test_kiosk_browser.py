@@ -157,7 +157,7 @@ def test_phone_page_follows_the_ticket_through_a_call(browser, server, shots):
 
 
 def test_idle_timeout_returns_home_and_wipes_what_was_typed(browser, server, shots):
-    ctx, page = open_kiosk(browser, server, query="&idle_seconds=5&idle_warning_seconds=3")
+    ctx, page = open_kiosk(browser, server, query="&idle_seconds=4&idle_warning_seconds=2")
     page.click("#contrast")
     page.click(".k-tile-search")
     type_on_screen(page, "ket hon")

@@ -140,7 +140,7 @@ def test_check_in_needs_a_kiosk_or_staff(public, api_as):
     assert api_as("display").post("/bookings/check-in", {"code": code}).status_code == 403
 
 
-@pytest.mark.parametrize(("body", "status"), [
+BAD_BOOKINGS = [
     ({"service": "HT", "slot": slot(THURSDAY, "08:00"), "id_number": "12345"}, 422),
     ({"service": "HT", "slot": slot(THURSDAY, "08:00"), "id_number": 1234567890123}, 422),
     ({"service": "HT", "slot": slot(THURSDAY, "08:00")}, 422),
@@ -151,13 +151,14 @@ def test_check_in_needs_a_kiosk_or_staff(public, api_as):
     ({"service": "HT", "slot": slot("2026-11-18", "08:00"), "id_number": ID_A}, 409),  # past
     ({"service": "HT", "slot": slot("2027-01-20", "08:00"), "id_number": ID_A}, 409),  # too far
     ({"service": ["HT"], "slot": slot(THURSDAY, "08:00"), "id_number": ID_A}, 422),
-])
-def test_bad_bookings_get_a_clear_4xx(public, body, status):
-    r = book(public, body.get("id_number"), body.get("slot"), body.get("service")) \
-        if set(body) == {"service", "slot", "id_number"} else \
-        public.post("/bookings?centre=test", body)
-    assert r.status_code == status, r.json
-    assert r.json["error"]["message"]
+]
+
+
+def test_bad_bookings_get_a_clear_4xx(public):
+    for body, status in BAD_BOOKINGS:
+        r = public.post("/bookings?centre=test", body)
+        assert r.status_code == status, (body, r.json)
+        assert r.json["error"]["message"]
 
 
 def test_bad_codes_queries_and_check_ins(public, api_as):
