@@ -9,10 +9,13 @@ import threading
 from flask import Flask, request
 
 from . import errors
+from .catalog import CatalogService
 from .config import Config, finalise, load_overrides
 from .extensions import babel, csrf, socketio
+from .realtime import Broadcaster  # registers the Socket.IO handlers before any init_app
 from .service_layer import QueueService
 from .store.db import make_engine, make_session_factory
+from .tracking import TrackingLinks
 
 log = logging.getLogger(__name__)
 
@@ -50,33 +53,18 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
-    first_server = socketio.server
     socketio.init_app(app, async_mode="threading", message_queue=app.config.get("REDIS_URL"),
                       channel=app.config["REDIS_CHANNEL"],
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
-    if first_server is not None:
-        # init_app builds a new Socket.IO server each time, but the @socketio.on handlers of
-        # realtime.py were attached (once, at import) to the first one: `motcua serve` builds
-        # the app twice (CLI, then gunicorn's worker), and without this the worker's displays
-        # connect unauthenticated, join no room and receive nothing.
-        for namespace, handlers in first_server.handlers.items():
-            for event_name, handler in handlers.items():
-                socketio.server.on(event_name, handler, namespace=namespace)
 
-    from .realtime import Broadcaster
-
-    broadcaster = Broadcaster(socketio)
-    kwargs = {"clock": clock} if clock else {}
-    from .catalog import CatalogService
-
-    app.extensions["motcua_catalog"] = CatalogService(make_session_factory(engine))
-    from .tracking import TrackingLinks
-
+    sessions = make_session_factory(engine)
     links = TrackingLinks(app.config["SECRET_KEY"], app.config["PUBLIC_URL"])
     app.extensions["motcua_links"] = links
+    app.extensions["motcua_catalog"] = CatalogService(sessions)
     app.extensions["motcua"] = QueueService(
-        make_session_factory(engine), policy=_load_policy(app.config.get("CALL_POLICY")),
-        publish=broadcaster.publish, tracking_url=links.url, **kwargs)
+        sessions, policy=_load_policy(app.config.get("CALL_POLICY")),
+        publish=Broadcaster(socketio).publish, tracking_url=links.url,
+        **({"clock": clock} if clock else {}))
 
     from .api import bp as api_bp
     from .web import bp as web_bp
@@ -106,6 +94,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     app.register_blueprint(manager_bp)
     app.register_blueprint(rating_bp)
+    from .web.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
     errors.register(app)
 
     @app.after_request

@@ -81,7 +81,8 @@ def serve_command(host: str | None, port: int | None, threads: int | None, run_i
     threads = threads or app.config["THREADS"]
     app.extensions["motcua_engine"].dispose()
     click.echo(f"MotCua serving on http://{host}:{port}/ ({threads} threads)")
-    MotCuaServer(host, port, threads).run()
+    # The worker builds its own app: tell it where it listens (the simulated devices connect there).
+    MotCuaServer(host, port, threads, config={"HOST": host, "PORT": port}).run()
 
 
 @main.command("close-day")

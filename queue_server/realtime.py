@@ -1,5 +1,8 @@
 """Socket.IO: who joins which room, the state sent on every connect, and the broadcaster.
 
+Handlers are registered at import, before the first `init_app`: Flask-SocketIO then keeps them
+and attaches them to the server of every app it initialises (`motcua serve` builds two).
+
 Messages are queued by the service layer after commit and emitted by one background thread,
 so a slow broadcast to hundreds of displays never holds an HTTP answer.
 """
