@@ -436,7 +436,9 @@ def devices():
 def device_create():
     data = _form()
     try:
-        created = admin.devices.create(_svc(), _me(), data, current_app.config["PUBLIC_URL"])
+        settings = centre_uc.load(_svc(), _me()).settings or {}
+        public_url = settings.get("public_url") or current_app.config["PUBLIC_URL"]
+        created = admin.devices.create(_svc(), _me(), data, public_url)
     except DomainError as exc:
         errors = getattr(exc, "fields", None) or {}
         return _devices_page(exc.status, values=data, errors=errors,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from support import Api
 
 from queue_server.store import tables as t
@@ -22,6 +23,7 @@ def _service_id(app, code: str) -> int:
         return uow.repo.service_by_code(uow.repo.centres()[0].id, code).id
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_new_service_and_counter_are_live_without_restart(app, seed, admin_ui, api_as):
     kiosk = api_as("kiosk")
     r = admin_ui.post("/admin/services", {"code": "TP", "name": "Tư pháp", "prefix": "T",
@@ -67,6 +69,7 @@ def test_service_form_errors_are_next_to_their_fields(seed, admin_ui, api_as, fi
     assert len(api_as("kiosk").get("/services").json) == 3  # nothing saved
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_two_admins_editing_one_service_conflict(app, seed, admin_ui, login):
     other = login("root")
     ht = seed.services["HT"]
