@@ -90,8 +90,8 @@ def render_pdf(form: FormDef, values: dict[str, str], *, reference: str, made_on
 
     regular, bold = font_files()
     pdf = FPDF(format="A4", unit="mm")
-    pdf.set_margins(20, 15, 15)
-    pdf.set_auto_page_break(True, margin=18)
+    pdf.set_margins(20, 12, 15)
+    pdf.set_auto_page_break(True, margin=12)
     pdf.add_font("vn", "", str(regular))
     pdf.add_font("vn", "B", str(bold))
     pdf.set_title(form.title)
@@ -99,15 +99,17 @@ def render_pdf(form: FormDef, values: dict[str, str], *, reference: str, made_on
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def line(text: str, *, size: float = 11, style: str = "", align: str = "L", height: float = 6.2):
+    def line(text: str, *, size: float = 11, style: str = "", align: str = "L", height: float = 5.3,
+             markdown: bool = False):
         pdf.set_font("vn", style, size)
-        pdf.multi_cell(width, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(width, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                       markdown=markdown)
 
     line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, style="B", align="C")
     line("Độc lập - Tự do - Hạnh phúc", size=12, style="B", align="C")
     x_mid = pdf.l_margin + width / 2
     pdf.line(x_mid - 28, pdf.get_y() + 0.5, x_mid + 28, pdf.get_y() + 0.5)
-    pdf.ln(6)
+    pdf.ln(4)
     line(form.title.upper(), size=15, style="B", align="C", height=8)
     pdf.ln(3)
     authority = values.get(form.addressee) or "……………………………………………………………"
@@ -128,8 +130,8 @@ def render_pdf(form: FormDef, values: dict[str, str], *, reference: str, made_on
                 value = f"{int(value):,}".replace(",", ".") + " đồng"
             elif field.name in date_words:
                 value = f"{value} ({date_in_words(value)})"
-            pdf.set_font("vn", "", 11)
-            line(f"{field.label}: {value}")
+            plain = any(marker in value for marker in ("**", "__", "--", "~~"))
+            line(f"{field.label}: {value}" if plain else f"{field.label}: **{value}**", markdown=not plain)
     pdf.ln(3)
     line("Tôi cam đoan nội dung khai trên đây là đúng sự thật và chịu trách nhiệm trước pháp luật "
          "về cam đoan của mình.", size=11)
@@ -147,13 +149,13 @@ def render_pdf(form: FormDef, values: dict[str, str], *, reference: str, made_on
     pdf.set_font("vn", "", 10)
     pdf.multi_cell(half, 5, "(Ký, ghi rõ họ, chữ đệm, tên)", align="C", new_x=XPos.LMARGIN,
                    new_y=YPos.NEXT)
-    pdf.ln(18)
+    pdf.ln(14)
     signer = values.get(form.signer, "") if form.signer else ""
     if signer:
         pdf.set_x(pdf.l_margin + half)
         pdf.set_font("vn", "B", 11)
         pdf.multi_cell(half, 6, signer, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(6)
+    pdf.ln(4)
     note = (f"Chuẩn bị tại kiosk — mã tham chiếu {reference}"
             + (f" — lưu đến {expires}" if expires else "")
             + f". {form.basis}. Cán bộ đối chiếu giấy tờ gốc khi tiếp nhận.")

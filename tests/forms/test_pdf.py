@@ -75,3 +75,26 @@ def test_numbers_and_dates_in_words():
     assert number_in_words(105) == "một trăm lẻ năm"
     assert date_in_words("21/04/2015") == "Ngày hai mươi mốt, tháng tư, năm hai nghìn không trăm mười lăm"
     assert date_in_words("bad") == ""
+
+
+def test_a_full_birth_registration_fits_one_a4_page():
+    form = FORMS["khai-sinh"]
+    values = clean(form, {**DATA["valid"]["khai-sinh"], "father_name": "Trần Văn Nam",
+                          "father_birth_year": "1988", "father_residence": "Số 5 Hàng Gai, Hà Nội",
+                          "father_ethnicity": "Kinh", "father_nationality": "Việt Nam",
+                          "child_hometown": "Xã Quảng Phú, huyện Thọ Xuân, tỉnh Thanh Hóa",
+                          "copies_wanted": "Có", "copies_count": "2",
+                          "authority": "Ủy ban nhân dân phường Hàng Trống"}, TODAY)
+    pdf = render_pdf(form, values, reference="K7M-4PX", made_on=TODAY, expires="00:00 22/11/2026",
+                     place="Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa")
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    text = " ".join(_text(pdf).split())
+    assert "Kính gửi: Ủy ban nhân dân phường Hàng Trống" in text
+    assert "Trần Văn Nam" in text and "mã tham chiếu K7M-4PX" in text
+
+
+def test_markdown_markers_in_values_are_printed_as_typed():
+    form = FORMS["ct01"]
+    values = clean(form, {**DATA["valid"]["ct01"], "request": "Đăng ký **tạm trú** tại số 3 -- Phố Huế"}, TODAY)
+    text = " ".join(_text(render_pdf(form, values, reference="ABC234", made_on=TODAY)).split())
+    assert "Đăng ký **tạm trú** tại số 3 -- Phố Huế" in text
