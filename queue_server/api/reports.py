@@ -50,7 +50,9 @@ def compute_report(centre_id: int) -> tuple[dict, list]:
     start, end = period.bounds(tz)
     events = data.events(svc, centre_id, start, end)
     records = build.records_for(events, ctx, start, end, **filters)
-    return build.report(records, ctx, period, filters), records
+    report = build.report(records, ctx, period, filters)
+    report["today"] = svc.clock().astimezone(tz).date().isoformat()  # the centre's, for forms
+    return report, records
 
 
 @bp.get("/reports/summary")

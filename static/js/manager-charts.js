@@ -30,7 +30,7 @@ window.MgrCharts = (function () {
     const pad = { l: 8, r: 8, t: 16, b: 22 };
     const h = o.height - pad.t - pad.b, w = o.width - pad.l - pad.r;
     const top = Math.max(1, o.target || 0, ...items.map((i) => i.value || 0)) * 1.15;
-    const step = w / Math.max(1, items.length);
+    const step = Math.min(64, w / Math.max(1, items.length));  // one bar stays a bar, not a wall
     items.forEach((item, i) => {
       const v = item.value || 0, bh = (v / top) * h, x = pad.l + i * step;
       const bad = o.target !== null && v > o.target;

@@ -94,6 +94,7 @@
         ...levels.flatMap(([k]) => [num(u.levels[k].count, 0), pct(u.levels[k].share)]), pct(u.rate)]));
     table($("productivity"), [t("col_staff"), t("col_served"), t("col_days"), t("col_per_day"), t("col_per_year")],
       r.productivity.by_staff.map((p) => [p.staff, num(p.served, 0), num(p.days, 0), num(p.per_day), num(p.projected_per_year, 0)]));
+    if (!$("f-date").value) { $("f-date").value = r.today; syncForm(); }
     document.body.dataset.loaded = r.period.from + ":" + r.period.to;
   }
 
@@ -111,7 +112,5 @@
 
   $("report-form").addEventListener("submit", (e) => { e.preventDefault(); load(); });
   $("report-form").addEventListener("change", syncForm);
-  const today = new Date(); today.setMinutes(today.getMinutes() - today.getTimezoneOffset());
-  $("f-date").value = today.toISOString().slice(0, 10);
-  load();
+  load();  // no date: the server answers for the centre's today, whatever the browser's clock
 })();

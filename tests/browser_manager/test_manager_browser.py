@@ -118,3 +118,34 @@ def test_tablet_shows_faces_after_finish_and_stores_the_rating(browser, server):
         [(1, None, False), (1, "attitude", True)]
     assert not errors, errors
     ctx.close()
+
+
+def test_reports_page_shows_the_api_figures_and_downloads_excel(browser, server, shots):
+    counter = counter_for(server, 4)
+    token = agent_token(4)
+    call(server, "POST", f"/counters/{counter['id']}/open", token)
+    for _ in range(2):
+        call(server, "POST", "/tickets", KIOSK, {"service": counter["services"][0]})
+        ticket = call(server, "POST", f"/counters/{counter['id']}/call-next", token)
+        call(server, "POST", f"/tickets/{ticket['id']}/finish", token)
+        call(server, "POST", f"/tickets/{ticket['id']}/rating", token, {"level": 2})
+    today = call(server, "GET", "/reports/dashboard", MANAGER)["day"]  # the centre's today
+    ctx, page, errors = login(browser, server, "/manager/reports")
+    page.wait_for_function("(document.body.dataset.loaded || '').length > 0", timeout=10_000)
+    assert page.input_value("#f-date") == today
+    page.select_option("#f-period", "day")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_function(f"document.body.dataset.loaded === '{today}:{today}'", timeout=10_000)
+    api = call(server, "GET", f"/reports/summary?from={today}&to={today}", MANAGER)
+    assert api["tickets"] >= 2
+    cells = page.locator("#summary tr td.num").all_text_contents()
+    assert cells[0] == str(api["tickets"]) and cells[1] == str(api["served"])
+    assert percent(api["satisfaction"]["rate"]) in cells
+    assert page.locator("#satisfaction tbody tr").count() >= 2  # units + whole centre
+    href = page.get_attribute("#x-xlsx", "href")
+    assert "format=xlsx" in href and "period=day" in href
+    reply = page.request.get(f"{server.url}{href}")
+    assert reply.status == 200 and reply.body()[:2] == b"PK"  # an .xlsx is a zip
+    page.screenshot(path=str(shots / "manager-reports.png"), full_page=True)
+    assert not errors, errors
+    ctx.close()

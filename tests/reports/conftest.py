@@ -43,7 +43,7 @@ def sim_day(app, seed, clock):
     """simulate(seed=1) → Day; the clock ends at 10:30 on Wednesday 18/11/2026."""
 
     def simulate(rng_seed: int = 1, start=dt.datetime(2026, 11, 18, 8, 0, tzinfo=HCM),
-                 minutes: int = 150) -> Day:
+                 minutes: int = 120) -> Day:
         rng = random.Random(rng_seed)
         clock.set_local(start)
         kiosk = Api(app.test_client(), seed.tokens["kiosk"])
