@@ -218,9 +218,7 @@ def reorder(svc: QueueService, principal: Principal, ids: list[Any]) -> list[str
         rest = [s for s in sorted(services.values(), key=lambda s: (s.sort_order, s.id))
                 if s.id not in wanted]
         for order, service in enumerate([services[i] for i in wanted] + rest, start=1):
-            if service.sort_order != order:
-                service.sort_order = order
-                service.version = (service.version or 1) + 1
+            service.sort_order = order  # not a content edit: no version bump, no conflict
         after = [services[i].code for i in wanted] + [s.code for s in rest]
         audit.record(uow, principal, "service.reorder", "services", centre_id=principal.centre_id,
                      at=svc.clock(), before=before, after=after)
