@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import requests
-from livesupport import KIOSK, LiveServer
+from livesupport import DISPLAY, KIOSK, LiveServer
 
 PASSWORD = "canbo7-mat-khau"
 
@@ -35,7 +35,17 @@ def person(server: LiveServer, username: str, password: str) -> requests.Session
     return s
 
 
+def open_display(browser, server: LiveServer, token: str):
+    """A hall display TV: enrolled with its token, connected (body data-live="1")."""
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{server.url}/display?token={token}")
+    page.wait_for_function("document.body.dataset.live === '1'")
+    return page
+
+
 def test_admin_sets_up_service_counter_staff_and_display(browser, server, shots):
+    hall = open_display(browser, server, DISPLAY)  # already on the wall while the admin works
+    hall.wait_for_selector("#waiting li[data-service='HT']")
     page = login_page(browser, server)
     page.wait_for_url(f"{server.url}/admin")
     assert page.locator("h1").inner_text() == "Quản trị Trung tâm"
@@ -54,6 +64,8 @@ def test_admin_sets_up_service_counter_staff_and_display(browser, server, shots)
     page.fill("#service-form input[name=daily_cap]", "80")
     page.click("#service-form button[type=submit]")
     assert "Đã thêm dịch vụ Tư pháp – Hòa giải" in page.locator(".flash").inner_text()
+    hall.wait_for_selector("#waiting li[data-service='TP']", timeout=5000)  # live, no reload
+    assert hall.locator("#waiting li[data-service='TP'] .name").inner_text() == "Tư pháp – Hòa giải"
 
     # drag the new service to the top of the kiosk's list
     rows = page.locator("#service-rows tr.sortable")
@@ -96,6 +108,8 @@ def test_admin_sets_up_service_counter_staff_and_display(browser, server, shots)
     assert page.locator(".qr svg").count() == 1
     page.screenshot(path=str(shots / "admin-devices.png"), full_page=True)
     page.context.close()
+    new_tv = open_display(browser, server, token)  # the new display enrols with its URL
+    new_tv.wait_for_selector("#waiting li[data-service='TP']")
 
     # without a restart: the kiosk issues the new service, the new counter calls it
     kiosk = server.session(KIOSK)
@@ -110,6 +124,9 @@ def test_admin_sets_up_service_counter_staff_and_display(browser, server, shots)
     display = server.session(token).get(server.api("/state"), timeout=10)
     assert display.status_code == 200
     assert display.json()["recent_calls"][0]["ticket"]["number"] == "T001"
+    for tv in (hall, new_tv):  # both screens show the call of the new counter
+        tv.wait_for_function("document.body.textContent.includes('T001')", timeout=5000)
+        tv.context.close()
 
 
 def test_template_preview_updates_while_typing(browser, server, shots):
