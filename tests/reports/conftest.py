@@ -40,10 +40,10 @@ class Day:
 
 @pytest.fixture
 def sim_day(app, seed, clock):
-    """simulate(seed=1) → Day; the clock ends at 10:30 on Wednesday 18/11/2026."""
+    """simulate(seed=1) → Day; the clock ends 90 minutes after 8:00 on Wednesday 18/11/2026."""
 
     def simulate(rng_seed: int = 1, start=dt.datetime(2026, 11, 18, 8, 0, tzinfo=HCM),
-                 minutes: int = 120) -> Day:
+                 minutes: int = 90) -> Day:
         rng = random.Random(rng_seed)
         clock.set_local(start)
         kiosk = Api(app.test_client(), seed.tokens["kiosk"])
