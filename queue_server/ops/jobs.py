@@ -44,6 +44,8 @@ def run_nightly_backup(app) -> backups.BackupResult:
 
 
 def start(app) -> threading.Thread | None:
+    if id(app) in _started:  # every request asks; only the first one takes the lock
+        return None
     with _lock:
         if id(app) in _started:
             return None
