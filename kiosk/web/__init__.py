@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -183,6 +183,61 @@ def qr_svg(data: str) -> bytes:
     qr.add_data(data)
     qr.make(fit=True)
     return qr.make_image().to_string()
+
+
+def hint_texts() -> dict[str, str]:
+    """What the kiosk says aloud on each screen when spoken hints are on (fixed sentences only)."""
+    return {
+        "home": _("Xin chào. Chạm nút màu đỏ để lấy số thứ tự, hoặc nút Tra cứu thủ tục để biết "
+                  "cần mang giấy tờ gì."),
+        "search": _("Gõ tên thủ tục bằng bàn phím trên màn hình, không cần dấu, hoặc chọn một "
+                    "lĩnh vực ở dưới."),
+        "procedure": _("Chạm vào từng giấy tờ bạn đã có. Màn hình sẽ cho biết giấy tờ còn thiếu. "
+                       "Sau đó chạm nút Lấy số cho thủ tục này."),
+        "services": _("Chạm vào dịch vụ bạn cần."),
+        "priority": _("Chạm nút Lấy số. Nếu bạn thuộc diện ưu tiên, hãy chạm vào nhóm của bạn."),
+        "ticket": _("Đây là số thứ tự của bạn. Hãy nhận phiếu và chờ gọi số. Quét mã QR để theo "
+                    "dõi trên điện thoại."),
+        "checkin": _("Nhập mã đặt lịch hoặc số căn cước, rồi chạm nút Nhận số."),
+    }
+
+
+def hint_voice(lang: str):
+    """One cache of spoken hints per language (espeak-ng, no chime, said once)."""
+    from pathlib import Path
+
+    from queue_server.announce import AnnouncementCache
+
+    key = f"motcua_kiosk_hints_{lang}"
+    cache = current_app.extensions.get(key)
+    if cache is None:
+        cache = AnnouncementCache(Path(current_app.config["DATA_DIR"]) / "kiosk-hints" / lang,
+                                  voice=lang, repeat=1, speed=135, max_files=100)
+        current_app.extensions[key] = cache
+    return cache
+
+
+@bp.get("/kiosk/hints/<screen>.wav")
+def hint(screen: str):
+    """The spoken hint of a kiosk screen, for citizens who read with difficulty."""
+    from queue_server.announce import SynthesisError
+    from queue_server.web.display import AudioUnavailable
+
+    principal = current_principal()
+    if principal is None or not principal.has(*KIOSK_ROLES):
+        raise Unauthenticated(_("Cần mã thiết bị kiosk."))
+    lang = _lang()
+    with force_locale(lang):
+        texts = hint_texts()
+    if screen not in texts:
+        raise NotFound(_("Không có hướng dẫn cho màn hình này."))
+    try:
+        path = hint_voice(lang).path_for(texts[screen])
+    except SynthesisError as exc:
+        raise AudioUnavailable(str(exc)) from None
+    reply = send_file(path, mimetype="audio/wav", max_age=86400, conditional=True, etag=True)
+    reply.headers["Cache-Control"] = "private, max-age=86400"
+    return reply
 
 
 @bp.get("/dat-lich")

@@ -35,7 +35,19 @@
     }
     document.body.dataset.current = name;
     window.scrollTo(0, 0);
+    speakHint(name);
   }
+
+  // --- spoken hints (optional): a fixed sentence per screen, synthesised on the server ------
+  const voice = new Audio();
+  voice.preload = "none";
+  function speakHint(name) {
+    if (!document.body.classList.contains("k-speak")) return;
+    voice.pause();
+    voice.src = `/kiosk/hints/${encodeURIComponent(name)}.wav?lang=${encodeURIComponent(config.lang)}`;
+    voice.play().catch(() => {});  // no sound device or autoplay refused: the screen still says it all
+  }
+  function stopHints() { voice.pause(); voice.removeAttribute("src"); }
   function back() {
     const previous = S.history.pop();
     show(previous || "home", false);
@@ -364,7 +376,8 @@
   function pristine() {
     return S.screen === "home" && !S.query && !S.checkin && !S.proc && !S.ticket
       && config.lang === "vi" && !document.body.classList.contains("k-large")
-      && !document.body.classList.contains("k-contrast") && $("confirm").hidden;
+      && !document.body.classList.contains("k-contrast") && !document.body.classList.contains("k-speak")
+      && $("confirm").hidden;
   }
   function idleTick() {
     if (pristine()) { lastActivity = Date.now(); return; }
@@ -404,7 +417,9 @@
     $("ticket-reprint").hidden = true;
     $("ticket-qr").removeAttribute("src");
     for (const id of ["confirm", "idle"]) $(id).hidden = true;
-    document.body.classList.remove("k-large", "k-contrast");
+    document.body.classList.remove("k-large", "k-contrast", "k-speak");
+    stopHints();
+    $("speak").setAttribute("aria-pressed", "false");
     $("text-size").setAttribute("aria-pressed", "false");
     $("contrast").setAttribute("aria-pressed", "false");
     setCheckinMode("code");
@@ -441,6 +456,10 @@
     $("checkin-go").addEventListener("click", checkIn);
     $("text-size").addEventListener("click", (e) => toggle(e.currentTarget, "k-large"));
     $("contrast").addEventListener("click", (e) => toggle(e.currentTarget, "k-contrast"));
+    $("speak").addEventListener("click", (e) => {
+      toggle(e.currentTarget, "k-speak");
+      if (document.body.classList.contains("k-speak")) speakHint(S.screen); else stopHints();
+    });
     $("idle-stay").addEventListener("click", touched);
     $("lang").setAttribute("href", homeUrl(config.lang === "vi" ? "en" : "vi"));
     for (const type of ["pointerdown", "keydown", "touchstart"]) {

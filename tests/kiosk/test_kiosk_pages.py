@@ -129,3 +129,23 @@ def test_kiosk_scripts_never_insert_html():
         source = script.read_text()
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, (script.name, sink)
+
+
+def test_spoken_hints_are_fixed_sentences_per_screen(app, seed):
+    import shutil
+    import wave
+    from io import BytesIO
+
+    import pytest
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    client = kiosk_client(app, seed)
+    r = client.get("/kiosk/hints/home.wav")
+    assert r.status_code == 200 and r.mimetype == "audio/wav"
+    with wave.open(BytesIO(r.data)) as wav:
+        assert wav.getnframes() / wav.getframerate() > 2
+    english = client.get("/kiosk/hints/home.wav?lang=en")
+    assert english.status_code == 200 and english.data != r.data
+    assert client.get("/kiosk/hints/other.wav").status_code == 404
+    assert app.test_client().get("/kiosk/hints/home.wav").status_code == 401
