@@ -217,7 +217,7 @@
   // --- drawing the keys ---------------------------------------------------------------------
   const LETTER_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"];
   const DIRECT = ["ă", "â", "đ", "ê", "ô", "ơ", "ư"];
-  const TONES = [["sắc", 1, "◌́"], ["huyền", 2, "◌̀"], ["hỏi", 3, "◌̉"], ["ngã", 4, "◌̃"], ["nặng", 5, "◌̣"]];
+  const TONES = [["sắc", 1, "á"], ["huyền", 2, "à"], ["hỏi", 3, "ả"], ["ngã", 4, "ã"], ["nặng", 5, "ạ"]];
   const DIGIT_ROWS = ["123", "456", "789"];
 
   function button(text, cls, data, label) {
@@ -257,8 +257,14 @@
         return;
       }
       box.append(row(DIRECT.map((ch) => button(state.shift ? ch.toUpperCase() : ch, "vk-direct", { key: ch }))));
-      box.append(row(TONES.map(([name, tone, mark]) => button(mark.replace("◌", "a"), "vk-tone",
-        { tone: String(tone) }, "Dấu " + name))));
+      box.append(row(TONES.map(([name, tone, mark]) => {
+        const key = button(mark, "vk-tone", { tone: String(tone) }, "Dấu " + name);
+        const caption = document.createElement("span");
+        caption.className = "vk-cap";
+        caption.textContent = name;  // "ngã" under "ã": the tone's name, as taught at school
+        key.append(caption);
+        return key;
+      })));
       LETTER_ROWS.forEach((letters, index) => {
         const keys = [...letters].map((ch) => button(state.shift ? ch.toUpperCase() : ch, "", { key: ch }));
         if (index === 2) {

@@ -23,10 +23,11 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def server(tmp_path):
-    """A started server on a fresh SQLite database with the demo centre; stopped at teardown."""
-    data_dir = tmp_path / f"server-{uuid.uuid4().hex[:6]}"
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A started server on a fresh SQLite database with the demo centre, shared by a module's
+    tests (starting one costs seconds); stopped at teardown."""
+    data_dir = tmp_path_factory.mktemp("forms") / f"server-{uuid.uuid4().hex[:6]}"
     data_dir.mkdir()
     database_url = f"sqlite:///{data_dir / 'motcua.db'}"
     seed_live_centre(database_url, data_dir)

@@ -149,7 +149,7 @@ def test_idle_timeout_wipes_the_form(browser, server):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})  # landscape kiosk
     page = context.new_page()
     page.goto(f"{server.url}/kiosk/forms?token={KIOSK}")
-    page.goto(f"{server.url}/kiosk/forms/ct01?idle_seconds=6&idle_warning_seconds=3")
+    page.goto(f"{server.url}/kiosk/forms/ct01?idle_seconds=5&idle_warning_seconds=3")
     page.wait_for_selector("body[data-ready='1']")
     page.click("#start")
     page.click("#f-full_name")
