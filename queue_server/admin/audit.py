@@ -91,6 +91,11 @@ def search(svc, centre_id: int, *, q: str = "", actor: str = "", start: dt.datet
     return rows[:limit]
 
 
+def _cell(value: str) -> str:
+    """A cell Excel will not run as a formula (names typed by people may start with = + - @)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def to_csv(rows: list[dict]) -> str:
     """UTF-8 with a BOM so Excel shows Vietnamese correctly."""
     out = io.StringIO()
@@ -98,7 +103,8 @@ def to_csv(rows: list[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow(["thoi_gian", "nguon", "nguoi_thuc_hien", "thao_tac", "doi_tuong", "truoc", "sau"])
     for row in rows:
-        writer.writerow([row["at_local"], row["source"], row["actor"], row["action"], row["target"],
-                         json.dumps(row["before"], ensure_ascii=False) if row["before"] else "",
-                         json.dumps(row["after"], ensure_ascii=False) if row["after"] else ""])
+        writer.writerow([_cell(str(x)) for x in (
+            row["at_local"], row["source"], row["actor"], row["action"], row["target"],
+            json.dumps(row["before"], ensure_ascii=False) if row["before"] else "",
+            json.dumps(row["after"], ensure_ascii=False) if row["after"] else "")])
     return out.getvalue()

@@ -248,6 +248,11 @@ def test_audit_search_and_csv(app, seed, admin_ui):
     assert any("user:root" in line and "service.create" in line for line in lines[1:])
     assert any("device:kiosk" in line and "ticket.issued" in line for line in lines[1:])
     assert admin_ui.get("/admin/audit", query_string={"start": "hôm qua"}).status_code == 422
+    from queue_server.admin.audit import to_csv
+
+    row = {"at_local": "2026-11-18T09:00:00+07:00", "source": "admin", "actor": "user:root",
+           "action": "x", "target": '=HYPERLINK("http://x")', "before": None, "after": None}
+    assert ",'=HYPERLINK" in to_csv([row])  # a typed name never becomes a live Excel formula
 
 
 def test_catalogue_dry_run_then_import(app, seed, admin_ui):
