@@ -62,8 +62,15 @@ class _Work:
         lab = cv2.cvtColor(bgr, cv2.COLOR_BGR2LAB)
         self.lab_s = cv2.GaussianBlur(lab, (0, 0), 1.2).astype(np.float32)
         self.light = lab[..., 0]
-        chroma = np.hypot(self.lab_s[..., 1] - 128, self.lab_s[..., 2] - 128)
-        self.chroma = chroma
+        # Grey-world on the brightest pixels (usually the paper): under warm or cool light the
+        # page is tinted, so "colourless" is measured from the illuminant, not from neutral.
+        sub = self.lab_s[::4, ::4]
+        bright = sub[..., 0] >= np.percentile(sub[..., 0], 95)
+        # Clipped to lamp-like casts (mostly yellow/blue along b) so a coloured desk cannot make
+        # a coloured object look "neutral".
+        self.a0 = 128 + float(np.clip(np.median(sub[..., 1][bright]) - 128, -5, 5))
+        self.b0 = 128 + float(np.clip(np.median(sub[..., 2][bright]) - 128, -8, 22))
+        self.chroma = np.hypot(self.lab_s[..., 1] - self.a0, self.lab_s[..., 2] - self.b0)
         self.grey_f = cv2.GaussianBlur(self.light.astype(np.float32), (0, 0), 1.0)
         self.top_light = float(np.percentile(self.light[::4, ::4], 99))
 
@@ -438,16 +445,16 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
     gx, gy = np.meshgrid(g, g)
     inner = cv2.perspectiveTransform(np.stack([gx.ravel(), gy.ravel()], 1).reshape(1, -1, 2).astype(np.float32), hom)[0]
     li = cv2.remap(wk.lab_s, inner[:, 0].reshape(1, -1), inner[:, 1].reshape(1, -1), cv2.INTER_LINEAR)[0]
-    chroma_in = np.hypot(li[:, 1] - 128, li[:, 2] - 128)
+    chroma_in = np.hypot(li[:, 1] - wk.a0, li[:, 2] - wk.b0)
     light_in = li[:, 0]
     top = wk.top_light
-    paper = (chroma_in < 24) & (light_in > 0.35 * top)
+    paper = (chroma_in < 18) & (light_in > 0.35 * top)
     paper_frac = float(paper.mean())
     # Shade may darken part of a page, but its lit part is among the lightest things in view.
-    if paper_frac < 0.45 or np.percentile(light_in[paper], 90) < 0.6 * top:
+    if paper_frac < 0.75 or np.percentile(light_in[paper], 90) < 0.6 * top:
         return 0.0, {"why": "not paper", "paper": paper_frac}
     size = float(np.clip(area_frac / 0.15, 0, 1))
-    score = edge * shape * (0.55 + 0.45 * paper_frac) * (0.8 + 0.2 * size) * (0.6 + 0.4 * polarity)
+    score = edge * shape * (0.55 + 0.45 * paper_frac) * (0.7 + 0.3 * size) * (0.6 + 0.4 * polarity)
     info.update(supports=supports, paper=paper_frac, polarity=polarity, shape=shape, area=area_frac, border_sides=border_sides)
     return float(score), info
 

@@ -381,7 +381,10 @@ def _lighting(rng: np.random.Generator, img: np.ndarray, strength: float) -> np.
     rad = np.hypot(xx - cx, yy - cy) / np.hypot(w, h)
     field *= 1.0 - strength * 0.6 * rad
     field /= max(field.max(), 1e-6) / rng.uniform(0.82, 0.97)  # cameras rarely clip paper
-    return img * field[..., None]
+    out = img * field[..., None]
+    if strength > 0.45 and rng.random() < 0.5:
+        out *= np.array([rng.uniform(0.7, 0.85), rng.uniform(0.88, 0.95), 1.0])  # warm lamp (BGR)
+    return out
 
 
 def _cast_shadow(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
