@@ -252,7 +252,7 @@ def test_audit_search_and_csv(app, seed, admin_ui):
 
     row = {"at_local": "2026-11-18T09:00:00+07:00", "source": "admin", "actor": "user:root",
            "action": "x", "target": '=HYPERLINK("http://x")', "before": None, "after": None}
-    assert ",'=HYPERLINK" in to_csv([row])  # a typed name never becomes a live Excel formula
+    assert ',"\'=HYPERLINK' in to_csv([row])  # a typed name never becomes a live Excel formula
 
 
 def test_catalogue_dry_run_then_import(app, seed, admin_ui):
