@@ -272,3 +272,18 @@ def test_real_answers_match_the_documented_schemas(app, kiosk, staff, api_as):
     documented = {(p, m) for p, item in doc["paths"].items() for m, op in item.items()
                   if "forms" in op.get("tags", [])}
     assert seen == documented
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_drafts_on_postgresql(kiosk, staff, app, clock):
+    """The same life cycle on PostgreSQL: JSON data, aware times, purge's row count."""
+    ticket = kiosk.post("/tickets", {"service": "HT"}).json
+    made = create(kiosk, ticket_id=ticket["id"])
+    got = staff.get(f"/drafts/{made['code']}")
+    assert got.status_code == 200 and got.json["data"]["child_name"] == "TRẦN MINH KHÔI"
+    assert staff.get(f"/drafts?ticket_id={ticket['id']}").json[0]["code"] == made["code"]
+    clock.set_local(dt.datetime(2026, 11, 19, 0, 0, tzinfo=HCM))
+    assert staff.get(f"/drafts/{made['code']}").status_code == 410
+    from queue_server.drafts import draft_service
+
+    assert draft_service(app).purge() == 1
