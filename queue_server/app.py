@@ -61,10 +61,12 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     links = TrackingLinks(app.config["SECRET_KEY"], app.config["PUBLIC_URL"])
     app.extensions["motcua_links"] = links
     app.extensions["motcua_catalog"] = CatalogService(sessions)
-    app.extensions["motcua"] = QueueService(
+    broadcaster = Broadcaster(socketio)
+    svc = app.extensions["motcua"] = QueueService(
         sessions, policy=_load_policy(app.config.get("CALL_POLICY")),
-        publish=Broadcaster(socketio).publish, tracking_url=links.url,
+        publish=broadcaster.publish, tracking_url=links.url,
         **({"clock": clock} if clock else {}))
+    broadcaster.snapshot = svc.queue_snapshot
 
     from .api import bp as api_bp
     from .web import bp as web_bp

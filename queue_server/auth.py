@@ -67,17 +67,19 @@ def principal_for_token(token: str) -> Principal | None:
 
     def load() -> Principal | None:
         svc = current_app.extensions["motcua"]
-        with svc.uow() as uow:
+        with svc.uow(read_only=True) as uow:
             row: DeviceToken | None = uow.repo.token_by_hash(digest)
             if row is None or row.revoked_at is not None:
                 return None
-            now = time.monotonic()
-            if now - _touched.get(row.id, 0) > TOUCH_SECONDS:
-                _touched[row.id] = now
-                uow.repo.touch_token(row.id, svc.clock())
+            principal = Principal(kind="device", role=row.role, centre_id=row.centre_id,
+                                  name=row.name, token_id=row.id, counter_id=row.counter_id)
+        now = time.monotonic()
+        if now - _touched.get(principal.token_id, 0) > TOUCH_SECONDS:
+            _touched[principal.token_id] = now
+            with svc.uow() as uow:
+                uow.repo.touch_token(principal.token_id, svc.clock())
                 uow.commit()
-            return Principal(kind="device", role=row.role, centre_id=row.centre_id, name=row.name,
-                             token_id=row.id, counter_id=row.counter_id)
+        return principal
 
     return _cached("t:" + digest, load)
 
@@ -85,7 +87,7 @@ def principal_for_token(token: str) -> Principal | None:
 def principal_for_user(user_id: int) -> Principal | None:
     def load() -> Principal | None:
         svc = current_app.extensions["motcua"]
-        with svc.uow() as uow:
+        with svc.uow(read_only=True) as uow:
             user = uow.repo.user(user_id)
             if user is None or not user.active:
                 return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Callable
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room
@@ -24,8 +25,18 @@ log = logging.getLogger(__name__)
 
 
 class Broadcaster:
-    def __init__(self, sio):
+    """Emits committed changes from one thread, in order.
+
+    Whatever queued up while it was emitting is taken in one go, and `queue.changed` is then
+    computed once per centre for the whole burst, so a busy hall costs one count, not one per
+    ticket, and the HTTP answers never wait for the sockets.
+    """
+
+    MAX_BURST = 200
+
+    def __init__(self, sio, snapshot: Callable[[int], dict] | None = None):
         self.sio = sio
+        self.snapshot = snapshot
         self.queue: queue.SimpleQueue[list[Message] | None] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -41,16 +52,43 @@ class Broadcaster:
                     self.thread.start()
         self.queue.put(messages)
 
+    def _burst(self) -> list[list[Message]] | None:
+        first = self.queue.get()
+        if first is None:
+            return None
+        batches = [first]
+        while len(batches) < self.MAX_BURST:
+            try:
+                more = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:
+                self.queue.put(None)
+                break
+            batches.append(more)
+        return batches
+
     def _run(self) -> None:
-        while True:
-            batch = self.queue.get()
-            if batch is None:
-                return
-            for message in batch:
+        while (batches := self._burst()) is not None:
+            queues: dict[int, str] = {}
+            for message in (m for batch in batches for m in batch):
+                if message.event == "queue.changed" and message.centre_id is not None:
+                    queues[message.centre_id] = message.room
+                    continue
+                self._emit(message.event, message.payload, message.room)
+            for centre_id, room in queues.items():
                 try:
-                    self.sio.emit(message.event, message.payload, to=message.room)
-                except Exception:  # a broken socket must not stop the next call reaching the hall
-                    log.exception("broadcast of %s failed", message.event)
+                    payload = self.snapshot(centre_id) if self.snapshot else {}
+                except Exception:
+                    log.exception("waiting counts for centre %s failed", centre_id)
+                    continue
+                self._emit("queue.changed", payload, room)
+
+    def _emit(self, event: str, payload: dict, room: str) -> None:
+        try:
+            self.sio.emit(event, payload, to=room)
+        except Exception:  # a broken socket must not stop the next call reaching the hall
+            log.exception("broadcast of %s failed", event)
 
 
 def _principal_from_handshake(auth):

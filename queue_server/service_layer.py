@@ -8,6 +8,8 @@ Realtime messages are built inside the transaction and published only after it c
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,11 +33,16 @@ def utcnow() -> dt.datetime:
 
 @dataclass
 class Message:
-    """A realtime message for a Socket.IO room."""
+    """A realtime message for a Socket.IO room.
+
+    A `queue.changed` message carries only its centre: the broadcaster computes the waiting
+    counts itself, once for a burst of changes, off the request's path.
+    """
 
     event: str
     payload: dict
     room: str
+    centre_id: int | None = None
 
 
 @dataclass
@@ -66,6 +73,8 @@ def centre_room(centre_id: int) -> str:
 # would raise OverflowError on it), so it is simply not found.
 MAX_ID = 2**31 - 1
 
+PACE_SECONDS = 3.0  # how long the inputs of a wait estimate are reused
+
 TICKET_ACTIONS = ("recall", "skip", "start", "finish", "transfer", "cancel", "requeue")
 COUNTER_ACTIONS = ("open", "pause", "close")
 
@@ -77,12 +86,15 @@ class QueueService:
                  tracking_url: Callable[[int], str] | None = None):
         self.session_factory = session_factory
         self.tracking_url = tracking_url or (lambda ticket_id: None)
+        sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
+        self._write_lock = threading.RLock() if sqlite else None
+        self._estimate_inputs: dict[tuple, tuple[float, list[float], int]] = {}
         self.clock = clock
         self.policy = policy
         self.publish = publish or (lambda messages: None)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+    def uow(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, read_only=read_only, write_lock=self._write_lock)
 
     # --- helpers ---------------------------------------------------------------------------
     def _centre(self, uow: UnitOfWork, centre_id: int, *, lock: bool = False) -> Centre:
@@ -118,14 +130,26 @@ class QueueService:
         if ticket.status != TicketStatus.WAITING:
             return ticket_view(ticket, tz, tracking_url=link)
         ahead = uow.repo.people_ahead(ticket)
+        recent, open_counters = self._service_pace(uow, ticket)
         estimate = estimate_wait_minutes(
-            ahead,
-            uow.repo.recent_service_minutes(ticket.service_id, ticket.day),
-            uow.repo.open_counters_for(ticket.service_id),
-            settings_of(centre).default_service_minutes,
-        )
+            ahead, recent, open_counters, settings_of(centre).default_service_minutes)
         return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate,
                            tracking_url=link)
+
+    def _service_pace(self, uow: UnitOfWork, ticket: Ticket) -> tuple[list[float], int]:
+        """Recent service minutes and open counters of a service, reused for a few seconds:
+        an estimate needs the pace of the day, not the last millisecond."""
+        key = (ticket.centre_id, ticket.service_id, ticket.day)
+        now = time.monotonic()
+        hit = self._estimate_inputs.get(key)
+        if hit and hit[0] > now:
+            return hit[1], hit[2]
+        recent = uow.repo.recent_service_minutes(ticket.centre_id, ticket.service_id, ticket.day)
+        open_counters = uow.repo.open_counters_for(ticket.service_id)
+        if len(self._estimate_inputs) > 1000:
+            self._estimate_inputs.clear()
+        self._estimate_inputs[key] = (now + PACE_SECONDS, recent, open_counters)
+        return recent, open_counters
 
     def _commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         """Flush, turn the recorded events into messages, commit, publish."""
@@ -152,26 +176,28 @@ class QueueService:
             messages.append(Message(event.type, payload, room))
             queue_touched = queue_touched or event.type != "ticket.rated"
         if queue_touched:
-            messages.append(Message("queue.changed", self._queue_snapshot(uow, centre), room))
+            messages.append(Message("queue.changed", {}, room, centre_id=centre.id))
         uow.commit()
         self.publish(messages)
         return messages
 
-    def _queue_snapshot(self, uow: UnitOfWork, centre: Centre) -> dict:
-        day = lifecycle.local_day(centre, self.clock())
-        waiting = uow.repo.waiting_by_code(centre.id, day)
-        return {"waiting": waiting, "total": sum(waiting.values())}
+    def queue_snapshot(self, centre_id: int) -> dict:
+        """The `queue.changed` payload: waiting tickets per service code, now."""
+        with self.uow(read_only=True) as uow:
+            centre = self._centre(uow, centre_id)
+            waiting = uow.repo.waiting_by_code(centre.id, lifecycle.local_day(centre, self.clock()))
+            return {"waiting": waiting, "total": sum(waiting.values())}
 
     # --- reads -----------------------------------------------------------------------------
     def list_services(self, principal: Principal) -> list[dict]:
-        with self.uow() as uow:
+        with self.uow(read_only=True) as uow:
             centre = self._centre(uow, principal.centre_id)
             day = lifecycle.local_day(centre, self.clock())
             counts = uow.repo.waiting_counts(centre.id, day)
             return [service_view(s, counts.get(s.id, 0)) for s in uow.repo.services(centre.id)]
 
     def list_counters(self, principal: Principal) -> list[dict]:
-        with self.uow() as uow:
+        with self.uow(read_only=True) as uow:
             centre = self._centre(uow, principal.centre_id)
             tz = ZoneInfo(centre.timezone)
             out = []
@@ -181,13 +207,13 @@ class QueueService:
             return out
 
     def get_ticket(self, principal: Principal, ticket_id: int) -> dict:
-        with self.uow() as uow:
+        with self.uow(read_only=True) as uow:
             ticket = self._ticket(uow, principal, ticket_id)
             return self._ticket_body(uow, ticket, self._centre(uow, ticket.centre_id))
 
     def state(self, centre_id: int, *, recent: int = 10) -> dict:
         """Everything a display needs to draw itself from nothing (sent on every connect)."""
-        with self.uow() as uow:
+        with self.uow(read_only=True) as uow:
             centre = self._centre(uow, centre_id)
             tz = ZoneInfo(centre.timezone)
             now = self.clock()
@@ -217,7 +243,7 @@ class QueueService:
 
     def events(self, principal: Principal, *, start: dt.datetime | None, end: dt.datetime | None,
                after: int | None, limit: int) -> dict:
-        with self.uow() as uow:
+        with self.uow(read_only=True) as uow:
             centre = self._centre(uow, principal.centre_id)
             tz = ZoneInfo(centre.timezone)
             rows = uow.repo.events(centre.id, start=start, end=end, after=after, limit=limit + 1)
@@ -424,7 +450,7 @@ class QueueService:
     def close_due(self) -> int:
         """Cancel tickets still waiting after closing time, for every centre. Returns the count."""
         total = 0
-        with self.uow() as uow:
+        with self.uow(read_only=True) as uow:
             centre_ids = [c.id for c in uow.repo.centres()]
         for centre_id in centre_ids:
             with self.uow() as uow:

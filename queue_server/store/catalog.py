@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.catalog import Catalog
 
+from .db import begin_read_only
 from .tables import catalogs
 
 
@@ -20,14 +21,14 @@ class DbCatalogStore:
         self.centre_id = centre_id
 
     def revision(self) -> int:
-        with self.session_factory() as session:
+        with begin_read_only(self.session_factory()) as session:
             value = session.execute(select(catalogs.c.revision).where(
                 catalogs.c.centre_id == self.centre_id)).scalar()
             session.rollback()
             return value or 0
 
     def load_all(self) -> Catalog:
-        with self.session_factory() as session:
+        with begin_read_only(self.session_factory()) as session:
             doc = session.execute(select(catalogs.c.document).where(
                 catalogs.c.centre_id == self.centre_id)).scalar()
             session.rollback()

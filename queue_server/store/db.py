@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .tables import start_mappers
 
+READ_ONLY = "motcua_read_only"  # execution option marking a transaction that only reads
+
 
 def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", pool_size: int = 20) -> Engine:
     start_mappers()
@@ -30,7 +32,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", pool_size: int 
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads run deferred, side by side with a writer (WAL); writes take the lock up front.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -40,3 +44,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", pool_size: int 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def begin_read_only(session: Session) -> Session:
+    """Mark a new session's transaction as read-only (SQLite: BEGIN DEFERRED)."""
+    session.connection(execution_options={READ_ONLY: True})
+    return session

@@ -159,11 +159,13 @@ class Repository:
             (c.issued_at < ticket.issued_at) | ((c.issued_at == ticket.issued_at) & (c.id < ticket.id)),
         )).scalar_one()
 
-    def recent_service_minutes(self, service_id: int, day: dt.date, limit: int = 20) -> list[float]:
+    def recent_service_minutes(self, centre_id: int, service_id: int, day: dt.date,
+                               limit: int = 20) -> list[float]:
         c = t.tickets.c
         rows = self.session.execute(
             select(c.called_at, c.finished_at).where(
-                c.service_id == service_id, c.day == day, c.status == TicketStatus.DONE,
+                c.centre_id == centre_id, c.day == day, c.status == TicketStatus.DONE,
+                c.service_id == service_id,
                 c.called_at.is_not(None),
             ).order_by(c.finished_at.desc()).limit(limit)
         ).all()

@@ -182,6 +182,7 @@ tickets = Table(
     Column("issued_service_id", ForeignKey("services.id"), nullable=False),
     UniqueConstraint("issued_service_id", "day", "seq", name="uq_tickets_service_day_seq"),
     Index("ix_tickets_queue", "centre_id", "day", "status"),
+    Index("ix_tickets_centre_status", "centre_id", "status"),  # waiting on any day (closing job)
     Index("ix_tickets_counter_status", "counter_id", "status"),
 )
 

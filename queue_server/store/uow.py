@@ -6,27 +6,52 @@ after the commit succeeded, so no display ever shows what the database does not 
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.model import Event
+from .db import begin_read_only
 from .repository import Repository
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]):
+    """`read_only` units never write; on SQLite they run beside a writer instead of queueing.
+
+    `write_lock` (SQLite only) queues this process's writers in Python, where a waiting thread
+    wakes the moment the lock is free, instead of in SQLite's busy handler, which sleeps.
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False,
+                 write_lock: threading.RLock | None = None):
         self.session_factory = session_factory
+        self.read_only = read_only
+        self.write_lock = None if read_only else write_lock
         self.events: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.session_factory()
+        if self.write_lock is not None:
+            self.write_lock.acquire()
+        try:
+            self.session = self.session_factory()
+            if self.read_only:
+                begin_read_only(self.session)
+        except BaseException:
+            if self.write_lock is not None:
+                self.write_lock.release()
+            raise
         self.repo = Repository(self.session)
         self.events = []
         self.cache: dict = {}  # per-transaction memo (e.g. ticket bodies built once)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            if self.write_lock is not None:
+                self.write_lock.release()
 
     def record(self, *events: Event) -> None:
         for event in events:
