@@ -472,3 +472,24 @@ def make_set(categories: tuple[str, ...] = CATEGORIES, per_category: int = 5, se
              size: tuple[int, int] = (960, 720)) -> list[SyntheticScene]:
     """A deterministic evaluation set: ``per_category`` scenes for each category."""
     return [make_scene(c, seed * 100_000 + i, size) for c in categories for i in range(per_category)]
+
+
+def write_demo_frames(folder: str | os.PathLike, pages: int = 3, frames_per_page: int = 12,
+                      gap_frames: int = 4, size: tuple[int, int] = (1280, 720), seed: int = 0) -> list[str]:
+    """Write a simulated camera session (JPEG frames) for demos: each page lies still for
+    ``frames_per_page`` frames, separated by ``gap_frames`` of empty desk (the page being swapped).
+
+    Play it with ``sources.CameraSource(folder, loop=True)``. Returns the written file paths.
+    """
+    os.makedirs(folder, exist_ok=True)
+    paths: list[str] = []
+    n = 0
+    for p in range(pages):
+        scene = make_scene("plain", seed * 1000 + p, size, doc_seed=p)
+        desk = make_scene(NO_PAGE, seed * 1000 + p, size)
+        for img in [scene.image] * frames_per_page + [desk.image] * gap_frames:
+            path = os.path.join(os.fspath(folder), f"frame_{n:04d}.jpg")
+            cv2.imwrite(path, img, [cv2.IMWRITE_JPEG_QUALITY, 88])
+            paths.append(path)
+            n += 1
+    return paths
