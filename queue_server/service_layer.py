@@ -23,6 +23,7 @@ from .domain.estimate import estimate_wait_minutes
 from .domain.model import Centre, Counter, CounterStatus, Event, Ticket, TicketStatus
 from .domain.policy import CallPolicy, default_policy
 from .domain.settings import CentreSettings
+from .prediction.situation import situation_for
 from .store.uow import UnitOfWork
 from .views import counter_ref, counter_view, event_view, service_view, ticket_view
 
@@ -130,9 +131,9 @@ class QueueService:
         if ticket.status != TicketStatus.WAITING:
             return ticket_view(ticket, tz, tracking_url=link)
         ahead = uow.repo.people_ahead(ticket)
-        recent, open_counters = self._service_pace(uow, ticket)
-        estimate = estimate_wait_minutes(
-            ahead, recent, open_counters, settings_of(centre).default_service_minutes)
+        now = self.clock()
+        situation = situation_for(uow, centre, settings_of(centre), ticket.day, now)
+        estimate = estimate_wait_minutes(ticket, ahead, situation, now)
         return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate,
                            tracking_url=link)
 

@@ -179,6 +179,26 @@ class Repository:
                 cs.service_id == service_id, t.counters.c.status == CounterStatus.OPEN)
         ).scalar_one()
 
+    def queue_situation(self, centre_id: int, day: dt.date, recent: int = 200) -> dict[str, list]:
+        """Plain rows for the wait prediction, in three queries on indexed columns: the day's
+        waiting and active tickets, its latest ended calls, and the open counters' services."""
+        c, k, cs = t.tickets.c, t.counters.c, t.counter_services.c
+        live = self.session.execute(select(
+            c.id, c.service_id, c.issued_at, c.priority, c.appointment_at, c.target_counter_id,
+            c.status, c.counter_id, c.called_at,
+        ).where(c.centre_id == centre_id, c.day == day, c.status.in_(
+            (TicketStatus.WAITING, *ACTIVE_STATUSES)))).all()
+        ended = self.session.execute(select(
+            c.counter_id, c.service_id, c.called_at, c.finished_at, c.no_show_at,
+        ).where(c.centre_id == centre_id, c.day == day, c.status.in_(
+            (TicketStatus.DONE, TicketStatus.NO_SHOW)), c.called_at.is_not(None),
+        ).order_by(c.id.desc()).limit(recent)).all()
+        counters = self.session.execute(select(
+            k.id, k.priority, k.priority_streak, cs.service_id,
+        ).select_from(t.counters.join(t.counter_services, k.id == cs.counter_id)).where(
+            k.centre_id == centre_id, k.status == CounterStatus.OPEN, k.active.is_(True))).all()
+        return {"live": live, "ended": ended, "counters": counters}
+
     def recent_calls(self, centre_id: int, day: dt.date, limit: int = 10) -> Sequence[Ticket]:
         c = t.tickets.c
         return self.session.scalars(select(Ticket).where(

@@ -1,0 +1,100 @@
+"""The prediction's inputs: one snapshot of a centre's queue per few seconds.
+
+Built from `Repository.queue_situation` (three queries on indexed columns) and reused for
+`TTL_SECONDS` of both the service's clock and the wall clock, so phones polling their ticket
+and displays re-reading the queue cost no query at all; a simulation whose clock runs fast
+still gets a fresh snapshot every few simulated seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import weakref
+
+from ..domain.model import Centre, TicketStatus
+from ..domain.settings import CentreSettings
+from .model import OpenCounter, RecentCall, Situation, WaitingTicket
+
+TTL_SECONDS = 3.0
+
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _ts(value: dt.datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def build_situation(rows: dict[str, list], settings: CentreSettings, now: dt.datetime,
+                    breaks: list[tuple[float, float]] | None = None) -> Situation:
+    """A `Situation` from the rows of `Repository.queue_situation`."""
+    groups = settings.priority_groups
+    waiting: list[WaitingTicket] = []
+    busy: dict[int, tuple[float, int]] = {}
+    for r in rows["live"]:
+        if r.status == TicketStatus.WAITING:
+            waiting.append(WaitingTicket(r.id, r.service_id, r.issued_at.timestamp(),
+                                         r.priority in groups, _ts(r.appointment_at),
+                                         r.target_counter_id))
+        elif r.counter_id is not None and r.called_at is not None:
+            since = r.called_at.timestamp()
+            if r.counter_id not in busy or since < busy[r.counter_id][0]:
+                busy[r.counter_id] = (since, r.service_id)
+    waiting.sort(key=lambda w: (w.issued_at, w.id))
+    recent = []
+    for r in rows["ended"]:
+        end = r.finished_at or r.no_show_at
+        if end is not None:
+            recent.append(RecentCall(r.counter_id, r.service_id,
+                                     max(0.0, (end - r.called_at).total_seconds() / 60)))
+    services: dict[int, set[int]] = {}
+    meta: dict[int, tuple[bool, int]] = {}
+    for r in rows["counters"]:
+        services.setdefault(r.id, set()).add(r.service_id)
+        meta[r.id] = (bool(r.priority), r.priority_streak or 0)
+    counters = [OpenCounter(cid, frozenset(services[cid]), meta[cid][0],
+                            *(busy.get(cid) or (None, None)), streak=meta[cid][1])
+                for cid in sorted(services)]
+    return Situation(at=now.timestamp(), waiting=waiting, counters=counters, recent=recent,
+                     default_minutes=settings.default_service_minutes,
+                     interleave=settings.priority_interleave,
+                     grace_seconds=settings.appointment_grace_minutes * 60, breaks=breaks or [],
+                     groups=frozenset(groups))
+
+
+def closed_spans(centre: Centre, settings: CentreSettings, day: dt.date) -> list[tuple[float, float]]:
+    """The gaps between the day's opening periods (the lunch break), as epoch seconds."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(centre.timezone)
+    hours = sorted(settings.calendar.hours)
+    spans = []
+    for (_, end), (start, _) in zip(hours, hours[1:], strict=False):
+        if end < start and end != dt.time.max:
+            spans.append((dt.datetime.combine(day, end, tz).timestamp(),
+                          dt.datetime.combine(day, start, tz).timestamp()))
+    return spans
+
+
+def situation_for(uow, centre: Centre, settings: CentreSettings, day: dt.date,
+                  now: dt.datetime) -> Situation:
+    """The centre's situation for `day`, from the cache when it is younger than TTL_SECONDS
+    on both clocks (one cache per session factory, i.e. per database)."""
+    key = (centre.id, day)
+    wall = time.monotonic()
+    with _lock:
+        cache = _caches.setdefault(uow.session_factory, {})
+        hit = cache.get(key)
+    if hit is not None:
+        built_wall, situation = hit
+        if 0 <= now.timestamp() - situation.at < TTL_SECONDS and wall - built_wall < TTL_SECONDS:
+            return situation
+    rows = uow.repo.queue_situation(centre.id, day)
+    situation = build_situation(rows, settings, now, closed_spans(centre, settings, day))
+    with _lock:
+        if len(cache) > 100:
+            cache.clear()
+        cache[key] = (wall, situation)
+    return situation
