@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
-from support import Api, Clock, Seed, make_app, pg_schema_url, seed_centre
+from support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    Api,
+    Clock,
+    Seed,
+    make_app,
+    need_tool,
+    pg_schema_url,
+    seed_centre,
+)
 
 
 @pytest.fixture
@@ -45,3 +59,47 @@ def api_as(app, seed):
         return Api(app.test_client(), seed.tokens[name] if name else None)
 
     return factory
+
+
+# --- browser tests: one Playwright driver and one Chromium for the whole session ----------------
+# (a second sync Playwright in the same thread is refused, so every browser folder shares these)
+
+@pytest.fixture(scope="session")
+def playwright_driver():
+    need_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def launch(playwright_driver):
+    """launch(*extra_args) → another Chromium with more flags; closed at teardown."""
+    started = []
+
+    def factory(*extra: str):
+        chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM,
+                                                     args=[*CHROMIUM_ARGS, *extra])
+        started.append(chromium)
+        return chromium
+
+    yield factory
+    for chromium in started:
+        chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: MOTCUA_SCREENSHOTS (e.g. docs/screenshots) or the test's tmp dir."""
+    target = os.environ.get("MOTCUA_SCREENSHOTS")
+    path = (ROOT / target) if target and not os.path.isabs(target) else Path(target or tmp_path / "shots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import uuid
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,9 @@ from queue_server.auth import clear_cache, hash_password, hash_token
 from queue_server.domain.model import Centre, Counter, DeviceToken, Service, User
 
 CI = os.environ.get("MOTCUA_CI") == "1"
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PG_URL = os.environ.get("MOTCUA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

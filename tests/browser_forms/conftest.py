@@ -7,20 +7,7 @@ import uuid
 
 import pytest
 from livesupport import LiveServer, seed_live_centre
-from support import free_port, need_tool
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = need_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+from support import free_port
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,12 @@ download) against a real `motcua serve` process with the demo centre and its sam
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 import pytest
 from livesupport import LiveServer, seed_live_centre
-from support import free_port, need_tool
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ROOT = Path(__file__).resolve().parents[2]
+from support import free_port
 
 
 def load_catalogue(database_url: str, data_dir: Path) -> None:
@@ -30,16 +26,6 @@ def load_catalogue(database_url: str, data_dir: Path) -> None:
         app.extensions["motcua_engine"].dispose()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    path = need_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -53,12 +39,3 @@ def server(tmp_path_factory):
     live.start()
     yield live
     live.stop()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    """Where screenshots go: MOTCUA_SCREENSHOTS (e.g. docs/screenshots) or the test's tmp dir."""
-    target = os.environ.get("MOTCUA_SCREENSHOTS")
-    path = (ROOT / target) if target and not os.path.isabs(target) else Path(target or tmp_path / "shots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
