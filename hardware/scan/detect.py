@@ -408,6 +408,9 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
         a, b = q[i], q[(i + 1) % 4]
         if _on_border(a, b, wk.w, wk.h, 3.0):
             border_sides += 1
+            # The frame edge says nothing about the page: neither support nor refute, but a
+            # quad leaning on the frame must earn its score on the sides we can see.
+            supports.append(-1.0)  # placeholder, set below once we know how many there are
             continue
         length = np.hypot(*(b - a))
         dvec = (b - a) / length
@@ -430,9 +433,12 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
         supports.append(float(sup.mean()))
         # Paper is lighter than what it lies on (dark, coloured or merely light desks alike).
         lighter.append(float(((vin[:, 0] - vout[:, 0] > 2.0) | outside_frame).mean()))
-    if border_sides > 2 or not supports:
+    if border_sides > 2 or border_sides == len(supports):
         return 0.0, {"why": "border"}
+    # One side cut by the frame is the usual "page too close / shifted" case; two sides on the
+    # frame (a corner region) is also what a shadow or clutter edge can fake, so it earns less.
     supports_a = np.array(supports)
+    supports_a[supports_a < 0] = 0.8 if border_sides == 1 else 0.5
     if supports_a.min() < 0.3:
         return 0.0, {"why": "weak side", "supports": supports}
     edge = float(0.6 * supports_a.mean() + 0.4 * supports_a.min())
@@ -455,7 +461,7 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
         return 0.0, {"why": "not paper", "paper": paper_frac}
     size = float(np.clip(area_frac / 0.15, 0, 1))
     score = edge * shape * (0.55 + 0.45 * paper_frac) * (0.7 + 0.3 * size) * (0.6 + 0.4 * polarity)
-    info.update(supports=supports, paper=paper_frac, polarity=polarity, shape=shape, area=area_frac, border_sides=border_sides)
+    info.update(supports=[round(float(v), 3) for v in supports_a], paper=paper_frac, polarity=polarity, shape=shape, area=area_frac, border_sides=border_sides)
     return float(score), info
 
 
