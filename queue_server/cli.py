@@ -215,3 +215,7 @@ from .ops.cli import COMMANDS as _ops_commands  # noqa: E402  (motcua backup / r
 
 for _command in _ops_commands:
     main.add_command(_command)
+
+from .simulation.cli import simulate_command  # noqa: E402  (motcua simulate)
+
+main.add_command(simulate_command)
