@@ -46,7 +46,7 @@
     padForKeyboard();
     drawProgress();
     document.body.dataset.screen = screen;
-    if (screen === "intro") setTimeout(() => $("scan-input").focus(), 0);
+    if (screen === "intro") $("scan-input").focus();  // the scanner types into the focused field
   }
 
   // The keyboard is fixed at the bottom: keep the page scrollable above it, never under it.
@@ -277,10 +277,19 @@
     setText("done-code", S.draft.display_code);
     setText("done-ticket", S.draft.ticket_number ? `Tờ khai đã gắn với số thứ tự ${S.draft.ticket_number}.` :
       "Nếu chưa có số thứ tự, hãy về trang chủ và chạm “Lấy số thứ tự”.");
-    const exp = S.draft.expires_at || "";
-    setText("done-expires", exp ? `Tờ khai được giữ đến ${exp.slice(11, 16)} ngày ${exp.slice(8, 10)}/${exp.slice(5, 7)}.` : "");
+    setText("done-expires", keptUntil(S.draft.expires_at || ""));
     setText("print-status", "");
     show("done");
+  }
+
+  /** "Tờ khai được giữ đến hết ngày 22/11." for a midnight expiry, else the time and day. */
+  function keptUntil(exp) {
+    if (!exp) return "";
+    if (exp.slice(11, 16) === "00:00") {
+      const day = new Date(Date.UTC(Number(exp.slice(0, 4)), Number(exp.slice(5, 7)) - 1, Number(exp.slice(8, 10)) - 1));
+      return `Tờ khai được giữ đến hết ngày ${String(day.getUTCDate()).padStart(2, "0")}/${String(day.getUTCMonth() + 1).padStart(2, "0")}.`;
+    }
+    return `Tờ khai được giữ đến ${exp.slice(11, 16)} ngày ${exp.slice(8, 10)}/${exp.slice(5, 7)}.`;
   }
 
   async function printDraft() {

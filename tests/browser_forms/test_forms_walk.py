@@ -51,7 +51,7 @@ def test_citizen_fills_birth_registration_and_staff_open_it(browser, server):
     page.wait_for_selector("body[data-ready='1']")
 
     # 1. the scanner types the QR string into the focused field, then Enter
-    assert page.evaluate("document.activeElement.id") == "scan-input"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'")
     page.keyboard.type(RAW)
     page.keyboard.press("Enter")
     dialog = page.locator("#cccd-dialog")
@@ -105,6 +105,7 @@ def test_citizen_fills_birth_registration_and_staff_open_it(browser, server):
     display_code = page.inner_text("#done-code").strip()
     assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{3}", display_code)
     assert ticket["number"] in page.inner_text("#done-ticket")
+    assert re.fullmatch(r"Tờ khai được giữ đến hết ngày \d\d/\d\d\.", page.inner_text("#done-expires"))
     kiosk.close()
 
     # 5. nothing of the scan is stored or logged
