@@ -10,25 +10,22 @@ static/js/kiosk.js; this module only renders the frame, the words (Vietnamese, o
 
 from __future__ import annotations
 
-import datetime as dt
-from urllib.parse import urlencode
-
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from queue_server.auth import DEVICE_COOKIE, current_principal, principal_for_token
+from queue_server.auth import current_principal
 from queue_server.bookings import BookingRules
 from queue_server.domain import lifecycle
 from queue_server.domain.access import Principal
 from queue_server.domain.errors import NotFound, Unauthenticated
 from queue_server.service_layer import settings_of
+from queue_server.web.enrol import enrol_redirect
 
 bp = Blueprint("kiosk", __name__, template_folder="../templates")
 
-COOKIE_MAX_AGE = int(dt.timedelta(days=400).total_seconds())  # browsers cap cookies at 400 days
 KIOSK_ROLES = ("device:kiosk", "user:staff", "user:manager", "user:admin")
 LANGUAGES = ("vi", "en")
 IDLE_SECONDS = 90
@@ -49,16 +46,8 @@ def _viewer():
     """The kiosk (or staff checking it) allowed to see the page, or the response to send."""
     token = request.args.get("token")
     if token is not None:
-        principal = principal_for_token(token.strip())
-        if principal is None or not principal.has("device:kiosk"):
-            return None, _enrol_page(_("Mã thiết bị không hợp lệ, đã bị thu hồi hoặc không phải "
-                                       "mã kiosk."), 401)
-        rest = {k: v for k, v in request.args.items() if k != "token"}
-        response = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""))
-        response.set_cookie(DEVICE_COOKIE, token.strip(), max_age=COOKIE_MAX_AGE, httponly=True,
-                            samesite="Lax", secure=request.is_secure, path="/")
-        response.headers["Cache-Control"] = "no-store"
-        return None, response
+        return None, enrol_redirect(token, ("device:kiosk",)) or _enrol_page(
+            _("Mã thiết bị không hợp lệ, đã bị thu hồi hoặc không phải mã kiosk."), 401)
     principal = current_principal()
     if principal is None or not principal.has(*KIOSK_ROLES):
         return None, _enrol_page(None, 401)

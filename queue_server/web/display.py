@@ -8,22 +8,20 @@ with one URL and left alone. Logged-in staff may open the same pages to check th
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
 from ..announce import AnnouncementCache, SynthesisError, spoken_text
-from ..auth import DEVICE_COOKIE, current_principal, principal_for_token
+from ..auth import current_principal
 from ..domain.access import Principal
 from ..domain.errors import DomainError, InvalidInput, NotFound, Unauthenticated
 from ..service_layer import settings_of
+from .enrol import enrol_redirect
 
 bp = Blueprint("display", __name__)
 
-COOKIE_MAX_AGE = int(dt.timedelta(days=400).total_seconds())  # browsers cap cookies at 400 days
 VIEW_ROLES = ("device:display", "user:staff", "user:manager", "user:admin")
 
 
@@ -53,16 +51,8 @@ def _viewer(*roles: str):
     """The principal allowed to see this page, or a response (enrol redirect or explanation)."""
     token = request.args.get("token")
     if token is not None:
-        principal = principal_for_token(token.strip())
-        if principal is None or not principal.has(*roles):
-            return None, _enrol_page(_("Mã thiết bị không hợp lệ, đã bị thu hồi hoặc không phải "
-                                       "mã màn hình hiển thị."), 401)
-        rest = {k: v for k, v in request.args.items() if k != "token"}
-        response = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""))
-        response.set_cookie(DEVICE_COOKIE, token.strip(), max_age=COOKIE_MAX_AGE, httponly=True,
-                            samesite="Lax", secure=request.is_secure, path="/")
-        response.headers["Cache-Control"] = "no-store"
-        return None, response
+        return None, enrol_redirect(token, roles) or _enrol_page(
+            _("Mã thiết bị không hợp lệ, đã bị thu hồi hoặc không phải mã màn hình hiển thị."), 401)
     principal = current_principal()
     if principal is None or not principal.has(*roles):
         return None, _enrol_page(None, 401)

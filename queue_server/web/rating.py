@@ -9,20 +9,17 @@ POST /api/v1/tickets/<id>/rating, so the engine's window and replacement rules a
 
 from __future__ import annotations
 
-import datetime as dt
-from urllib.parse import urlencode
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import DEVICE_COOKIE, current_principal, principal_for_token
+from ..auth import current_principal
 from ..domain.errors import Forbidden, Unauthenticated
 from ..service_layer import settings_of
+from .enrol import enrol_redirect
 
 bp = Blueprint("rating", __name__)
 
 ROLES = ("device:agent", "user:staff", "user:manager", "user:admin")
-COOKIE_MAX_AGE = int(dt.timedelta(days=400).total_seconds())
 
 
 def strings() -> dict[str, str]:
@@ -45,16 +42,9 @@ def strings() -> dict[str, str]:
 def page():
     token = request.args.get("token")
     if token is not None:
-        principal = principal_for_token(token.strip())
-        if principal is None or not principal.has("device:agent"):
-            return render_template("error.html", status=401, message=_(
-                "Mã thiết bị không hợp lệ hoặc không phải mã của thiết bị tại quầy (agent).")), 401
-        rest = {k: v for k, v in request.args.items() if k != "token"}
-        response = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""))
-        response.set_cookie(DEVICE_COOKIE, token.strip(), max_age=COOKIE_MAX_AGE, httponly=True,
-                            samesite="Lax", secure=request.is_secure, path="/")
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return enrol_redirect(token, ("device:agent",)) or (render_template(
+            "error.html", status=401, message=_(
+                "Mã thiết bị không hợp lệ hoặc không phải mã của thiết bị tại quầy (agent).")), 401)
     principal = current_principal()
     if principal is None:
         return redirect(url_for("web.login", next=request.path))
