@@ -57,7 +57,9 @@ def format_table(result: dict) -> str:
              "----------  --------  ------  -------------  --------------  -----"]
 
     def fmt(label: str, row: dict) -> str:
-        imp = "–" if row["improvement"] is None else f"{row['improvement'] * 100:.0f}%"
+        # Beside a naive error under a tenth of a minute a ratio says nothing: no figure.
+        small = row["naive_mae"] is None or row["naive_mae"] < 0.1
+        imp = "–" if row["improvement"] is None or small else f"{row['improvement'] * 100:.0f}%"
         return (f"{label:<10}  {row['tickets']:>8}  {_num(row['mean_wait_minutes']):>6}  "
                 f"{_num(row['model_mae']):>13}  {_num(row['naive_mae']):>14}  {imp:>5}")
 

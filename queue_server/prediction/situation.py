@@ -13,7 +13,7 @@ import threading
 import time
 import weakref
 
-from ..domain.model import Centre, TicketStatus
+from ..domain.model import Centre, Ticket, TicketStatus
 from ..domain.settings import CentreSettings
 from .model import OpenCounter, RecentCall, Situation, WaitingTicket
 
@@ -78,23 +78,34 @@ def closed_spans(centre: Centre, settings: CentreSettings, day: dt.date) -> list
     return spans
 
 
-def situation_for(uow, centre: Centre, settings: CentreSettings, day: dt.date,
-                  now: dt.datetime) -> Situation:
-    """The centre's situation for `day`, from the cache when it is younger than TTL_SECONDS
-    on both clocks (one cache per session factory, i.e. per database)."""
-    key = (centre.id, day)
+def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
+                  people_ahead: int, now: dt.datetime) -> Situation:
+    """The centre's situation for the ticket's day, from the cache when it is younger than
+    TTL_SECONDS on both clocks and still agrees with `people_ahead` (counted afresh for every
+    ticket body): a burst of tickets within those seconds is never estimated from a snapshot
+    that misses the people just ahead. One cache per session factory, i.e. per database."""
+    key = (centre.id, ticket.day)
     wall = time.monotonic()
     with _lock:
         cache = _caches.setdefault(uow.session_factory, {})
         hit = cache.get(key)
     if hit is not None:
         built_wall, situation = hit
-        if 0 <= now.timestamp() - situation.at < TTL_SECONDS and wall - built_wall < TTL_SECONDS:
+        if (0 <= now.timestamp() - situation.at < TTL_SECONDS and wall - built_wall < TTL_SECONDS
+                and _ahead(situation, ticket) == people_ahead):
             return situation
-    rows = uow.repo.queue_situation(centre.id, day)
-    situation = build_situation(rows, settings, now, closed_spans(centre, settings, day))
+    rows = uow.repo.queue_situation(centre.id, ticket.day)
+    situation = build_situation(rows, settings, now, closed_spans(centre, settings, ticket.day))
     with _lock:
         if len(cache) > 100:
             cache.clear()
         cache[key] = (wall, situation)
     return situation
+
+
+def _ahead(situation: Situation, ticket: Ticket) -> int:
+    """People ahead of `ticket` in its service by the snapshot (as Repository.people_ahead)."""
+    mine = (ticket.issued_at.timestamp(), ticket.id)
+    return sum(1 for w in situation.waiting
+               if w.service_id == ticket.service_id and w.id != ticket.id
+               and (w.issued_at, w.id) < mine)
