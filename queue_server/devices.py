@@ -195,15 +195,10 @@ def print_result(svc: QueueService, principal: Principal, ticket_id: int, body: 
     message = _text(body.get("message"), "message", 300, required=False)
     with svc.uow() as uow:
         centre = svc._centre(uow, principal.centre_id, lock=True)
-        key = f"{principal.centre_id}:{idempotency_key}" if idempotency_key else None
         scope = f"print:{ticket_id}"
-        if key:
-            stored = uow.repo.idempotent_response(key)
-            if stored is not None:
-                if stored[0] != scope:
-                    raise Conflict("Idempotency-Key này đã được dùng cho một yêu cầu khác.",
-                                   code="idempotency_key_reused")
-                return Outcome(stored[2], stored[1])
+        key, replay = svc.replay(uow, principal, idempotency_key, scope)
+        if replay is not None:
+            return replay
         ticket = svc._ticket(uow, principal, ticket_id)
         now = svc.clock()
         event = _ticket_event(centre, ticket, "ticket.printed" if ok else "ticket.print_failed",

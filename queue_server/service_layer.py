@@ -406,21 +406,33 @@ class QueueService:
             return lifecycle.open_counter(counter, None, now, principal.actor)
         return lifecycle.open_counter(counter, user, now, principal.actor)
 
+    def replay(self, uow: UnitOfWork, principal: Principal, idempotency_key: str | None,
+               scope: str) -> tuple[str | None, Outcome | None]:
+        """(stored key, the first answer) for a repeated Idempotency-Key; (key, None) when new.
+
+        A key is remembered per centre and for one request `scope`; reused elsewhere it is a 409.
+        """
+        if not idempotency_key:
+            return None, None
+        key = f"{principal.centre_id}:{idempotency_key}"
+        stored = uow.repo.idempotent_response(key)
+        if stored is None:
+            return key, None
+        if stored[0] != scope:
+            raise Conflict("Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+                           code="idempotency_key_reused")
+        return key, Outcome(stored[2], stored[1])
+
     def rate(self, principal: Principal, ticket_id: int, *, level: Any, pressed_at: dt.datetime,
              reason: str | None, idempotency_key: str | None, source: str) -> Outcome:
         require(principal, "device:agent", "device:kiosk", "user:staff", "user:manager",
                 "user:admin")
         with self.uow() as uow:
             self._centre(uow, principal.centre_id, lock=True)
-            key = f"{principal.centre_id}:{idempotency_key}" if idempotency_key else None
             scope = f"rating:{ticket_id}"
-            if key:
-                stored = uow.repo.idempotent_response(key)
-                if stored is not None:
-                    if stored[0] != scope:
-                        raise Conflict("Idempotency-Key này đã được dùng cho một yêu cầu khác.",
-                                       code="idempotency_key_reused")
-                    return Outcome(stored[2], stored[1])
+            key, replay = self.replay(uow, principal, idempotency_key, scope)
+            if replay is not None:
+                return replay
             ticket = self._ticket(uow, principal, ticket_id)
             centre = self._centre(uow, ticket.centre_id)
             if principal.role == "agent" or (principal.is_person and not principal.is_admin):
