@@ -27,7 +27,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, insert, select, update
 
 from kiosk.forms import FORMS, FormInvalid, clean, get_form
-from kiosk.forms.pdf import render_pdf
+from kiosk.forms.pdf import PdfFontMissing, render_pdf
 
 from .domain.access import Principal, require
 from .domain.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -43,6 +43,11 @@ _CODE_INPUT = re.compile(r"[\s\-.]")
 class DraftExpired(DomainError):
     code = "expired"
     status = 410
+
+
+class PdfUnavailable(DomainError):
+    code = "pdf_unavailable"
+    status = 503
 
 
 class DraftFormInvalid(InvalidInput):
@@ -249,8 +254,11 @@ class DraftService:
             place = centre.name if centre else ""
         made_on = dt.date.fromisoformat(body["updated_at"][:10])
         expires = dt.datetime.fromisoformat(body["expires_at"]).strftime("%H:%M %d/%m/%Y")
-        pdf = render_pdf(form, body["data"], reference=body["display_code"], made_on=made_on,
-                         expires=expires, place=place)
+        try:
+            pdf = render_pdf(form, body["data"], reference=body["display_code"], made_on=made_on,
+                             expires=expires, place=place)
+        except PdfFontMissing as exc:
+            raise PdfUnavailable(f"Không tạo được bản PDF: {exc}") from None
         return pdf, f"{form.code}-{body['code']}.pdf"
 
     def purge(self, now: dt.datetime | None = None) -> int:

@@ -21,7 +21,7 @@ _DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "t�
 
 
 class PdfFontMissing(RuntimeError):
-    """No font with Vietnamese letters is installed."""
+    """No font with Vietnamese letters (or no PDF library) is installed."""
 
 
 @cache
@@ -85,8 +85,11 @@ def date_in_words(value: str) -> str:
 def render_pdf(form: FormDef, values: dict[str, str], *, reference: str, made_on: dt.date,
                expires: str = "", place: str = "") -> bytes:
     """The form as an A4 PDF (bytes)."""
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    try:
+        from fpdf import FPDF
+        from fpdf.enums import XPos, YPos
+    except ImportError:  # pragma: no cover - an install without the PDF library
+        raise PdfFontMissing("Chưa cài thư viện tạo PDF: cài gói PyPI 'fpdf2'.") from None
 
     regular, bold = font_files()
     pdf = FPDF(format="A4", unit="mm")

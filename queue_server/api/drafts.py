@@ -146,6 +146,9 @@ extend(
         "/drafts/{code}/pdf": {"get": _op(
             "The filled form as an A4 PDF (?download=1 for an attachment).", KIOSK_OR_STAFF,
             {"200": {"description": "PDF.", "content": {"application/pdf": {"schema": STR}}},
-             "410": _GONE, **_errors(401, 403, 404)}, tag="forms", params=[CODE, KEY])},
+             "410": _GONE, "503": {"description": "No PDF library or Vietnamese font installed "
+                                                  "(code `pdf_unavailable`).",
+                                   "content": {"application/json": {"schema": ref("Error")}}},
+             **_errors(401, 403, 404)}, tag="forms", params=[CODE, KEY])},
     },
 )

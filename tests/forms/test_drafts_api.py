@@ -287,3 +287,17 @@ def test_drafts_on_postgresql(kiosk, staff, app, clock):
     from queue_server.drafts import draft_service
 
     assert draft_service(app).purge() == 1
+
+
+def test_pdf_without_a_font_is_a_clear_503(kiosk, staff, monkeypatch):
+    from kiosk.forms import pdf as pdf_module
+
+    made = create(kiosk)
+
+    def missing():
+        raise pdf_module.PdfFontMissing("Không tìm thấy phông chữ tiếng Việt.")
+
+    monkeypatch.setattr(pdf_module, "font_files", missing)
+    r = staff.get(f"/drafts/{made['code']}/pdf")
+    assert r.status_code == 503 and r.json["error"]["code"] == "pdf_unavailable"
+    assert "phông chữ" in r.json["error"]["message"]
