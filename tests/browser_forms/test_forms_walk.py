@@ -106,6 +106,16 @@ def test_citizen_fills_birth_registration_and_staff_open_it(browser, server):
     assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{3}", display_code)
     assert ticket["number"] in page.inner_text("#done-ticket")
     assert re.fullmatch(r"Tờ khai được giữ đến hết ngày \d\d/\d\d\.", page.inner_text("#done-expires"))
+    # the citizen corrects a detail: same code, the stored draft changes (PUT with the kiosk's key)
+    page.click("#edit")
+    page.click('[data-screen="review"] .f-review:nth-child(2) .k-back')
+    page.fill("#f-child_birth_place", "Bệnh viện Bạch Mai, Hà Nội")
+    for _ in range(4):
+        page.click("#next")
+    page.wait_for_selector("[data-screen='review']:not([hidden])")
+    page.click("#submit")
+    page.wait_for_selector("[data-screen='done']:not([hidden])")
+    assert page.inner_text("#done-code").strip() == display_code
     kiosk.close()
 
     # 5. nothing of the scan is stored or logged
@@ -122,6 +132,7 @@ def test_citizen_fills_birth_registration_and_staff_open_it(browser, server):
     assert page.inner_text("#draft-code") == display_code
     assert page.inner_text('dd[data-field="child_name"]') == "NGUYỄN THỊ MAI"
     assert page.inner_text('dd[data-field="requester_id"]') == "001190012345"
+    assert page.inner_text('dd[data-field="child_birth_place"]') == "Bệnh viện Bạch Mai, Hà Nội"
     assert page.inner_text("#draft-ticket") == ticket["number"]
     pdf = page.request.get(server.url + page.get_attribute("#draft-download", "href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
