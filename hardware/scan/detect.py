@@ -68,12 +68,16 @@ class _Work:
         self.light = np.clip(lab[..., 0] + 0.5, 0, 255).astype(np.uint8)
         # Grey-world on the brightest pixels (usually the paper): under warm or cool light the
         # page is tinted, so "colourless" is measured from the illuminant, not from neutral.
+        # Only bright pixels that are already nearly grey vote (yellow notes do not), and the
+        # shift is clipped to lamp-like casts (mostly along b), so a coloured desk or object
+        # cannot make another coloured object look "neutral".
         sub = self.lab_s[::4, ::4]
-        bright = sub[..., 0] >= np.percentile(sub[..., 0], 95)
-        # Clipped to lamp-like casts (mostly yellow/blue along b) so a coloured desk cannot make
-        # a coloured object look "neutral".
-        self.a0 = 128 + float(np.clip(np.median(sub[..., 1][bright]) - 128, -5, 5))
-        self.b0 = 128 + float(np.clip(np.median(sub[..., 2][bright]) - 128, -8, 22))
+        raw_chroma = np.hypot(sub[..., 1] - 128, sub[..., 2] - 128)
+        bright = (sub[..., 0] >= np.percentile(sub[..., 0], 90)) & (raw_chroma < 25)
+        self.a0 = self.b0 = 128.0
+        if bright.mean() > 0.005:
+            self.a0 += float(np.clip(np.median(sub[..., 1][bright]) - 128, -5, 5))
+            self.b0 += float(np.clip(np.median(sub[..., 2][bright]) - 128, -4, 22))
         self.chroma = np.hypot(self.lab_s[..., 1] - self.a0, self.lab_s[..., 2] - self.b0)
         self.grey_f = cv2.GaussianBlur(self.light.astype(np.float32), (0, 0), 1.0)
         self.top_light = float(np.percentile(self.light[::4, ::4], 99))
