@@ -27,15 +27,24 @@ class ImageLoadError(ValueError):
 
 
 def _probe_size(data: bytes) -> tuple[int, int] | None:
-    """Width/height from the header only (Pillow reads lazily), or None if unknown."""
+    """Width/height from the header only (Pillow reads lazily), or None if unknown.
+
+    Pillow's own decompression-bomb guard (about 179 MP) is left in place process-wide; past it
+    we refuse the file with a clear message instead of changing a global setting.
+    """
+    import io
+    import warnings
+
     from PIL import Image
 
     try:
-        import io
-
-        Image.MAX_IMAGE_PIXELS = None  # we apply our own limits below
-        with Image.open(io.BytesIO(data)) as im:
-            return im.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                return im.size
+    except Image.DecompressionBombError as exc:
+        raise ImageLoadError("image too large (decompression bomb guard)",
+                             "Ảnh quá lớn để xử lý. Hãy chụp lại với độ phân giải thấp hơn.") from exc
     except Exception:  # Pillow raises many types for unknown formats; OpenCV may still decode
         return None
 

@@ -102,3 +102,15 @@ def test_bad_arguments():
         process_image(np.zeros((0, 0, 3), np.uint8))
     with pytest.raises(ValueError):
         process_files([], "x.pdf")
+
+
+def test_decompression_bomb_header_is_refused_without_decoding():
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 30000, 30000, 8, 2, 0, 0, 0)  # 900 MP RGB claimed
+    chunk = b"IHDR" + ihdr
+    png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    with pytest.raises(ImageLoadError, match="too large") as exc:
+        decode_image(png + b"\x00" * 64)
+    assert "quá lớn" in exc.value.message_vi
