@@ -18,6 +18,7 @@ from ..domain.settings import CentreSettings
 from .model import OpenCounter, RecentCall, Situation, WaitingTicket
 
 TTL_SECONDS = 3.0
+PACE_SECONDS = 60.0  # recent service times change slowly: re-read them once a minute
 
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -28,8 +29,10 @@ def _ts(value: dt.datetime | None) -> float | None:
 
 
 def build_situation(rows: dict[str, list], settings: CentreSettings, now: dt.datetime,
-                    breaks: list[tuple[float, float]] | None = None) -> Situation:
-    """A `Situation` from the rows of `Repository.queue_situation`."""
+                    breaks: list[tuple[float, float]] | None = None,
+                    recent: list[RecentCall] | None = None) -> Situation:
+    """A `Situation` from the rows of `Repository.queue_situation` (`recent`: calls read
+    earlier, used instead of the rows' ended calls)."""
     groups = settings.priority_groups
     waiting: list[WaitingTicket] = []
     busy: dict[int, tuple[float, int]] = {}
@@ -43,7 +46,8 @@ def build_situation(rows: dict[str, list], settings: CentreSettings, now: dt.dat
             if r.counter_id not in busy or since < busy[r.counter_id][0]:
                 busy[r.counter_id] = (since, r.service_id)
     waiting.sort(key=lambda w: (w.issued_at, w.id))
-    recent = []
+    if recent is None:
+        recent = []
     for r in rows["ended"]:
         end = r.finished_at or r.no_show_at
         if end is not None:
@@ -94,12 +98,18 @@ def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
         if (0 <= now.timestamp() - situation.at < TTL_SECONDS and wall - built_wall < TTL_SECONDS
                 and _ahead(situation, ticket) == people_ahead):
             return situation
-    rows = uow.repo.queue_situation(centre.id, ticket.day)
-    situation = build_situation(rows, settings, now, closed_spans(centre, settings, ticket.day))
+    pace = cache.get(("pace", *key))
+    fresh = (pace is not None and 0 <= now.timestamp() - pace[1] < PACE_SECONDS
+             and wall - pace[0] < PACE_SECONDS)
+    rows = uow.repo.queue_situation(centre.id, ticket.day, recent=0 if fresh else 200)
+    situation = build_situation(rows, settings, now, closed_spans(centre, settings, ticket.day),
+                                recent=pace[2] if fresh else None)
     with _lock:
         if len(cache) > 100:
             cache.clear()
         cache[key] = (wall, situation)
+        if not fresh:
+            cache[("pace", *key)] = (wall, situation.at, situation.recent)
     return situation
 
 

@@ -53,6 +53,11 @@ def prepare(svc: QueueService, centre_code: str, profile: Profile) -> Layout:
         for code, sp in profile.services.items():
             service = uow.repo.service_by_code(centre.id, code)
             if service is None:
+                taken = next((s for s in uow.repo.services(centre.id, active_only=False)
+                              if s.prefix == sp.prefix), None)
+                if taken is not None:
+                    raise DomainError(f"Không thêm được dịch vụ {code}: chữ đầu số '{sp.prefix}' đã "
+                                      f"thuộc dịch vụ {taken.code}. Đặt prefix khác trong hồ sơ.")
                 service = Service(centre_id=centre.id, code=code, name=sp.name, prefix=sp.prefix,
                                   sort_order=order)
                 order += 1

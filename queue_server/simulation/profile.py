@@ -187,6 +187,12 @@ def parse_profile(raw: dict[str, Any], name: str = "profile") -> Profile:
             priority_share=_share(s, "priority_share", where, 0.05),
             appointment_share=_share(s, "appointment_share", where, 0.0),
             no_show_share=_share(s, "no_show_share", where, 0.05))
+    prefixes: dict[str, str] = {}
+    for code, sp in services.items():
+        if sp.prefix in prefixes:
+            raise ProfileError(f"services.{code}.prefix: chữ đầu số '{sp.prefix}' đã dùng cho dịch vụ "
+                               f"{prefixes[sp.prefix]}; mỗi dịch vụ cần chữ đầu số riêng.")
+        prefixes[sp.prefix] = code
     counters_raw = raw.get("counters")
     if not isinstance(counters_raw, list) or not counters_raw:
         raise ProfileError("Hồ sơ cần ít nhất một quầy: [[counters]].")

@@ -137,6 +137,8 @@ def test_arrivals_follow_the_profile():
      "không có dịch vụ XX"),
     ({"services": {"HT": {"arrivals": {"08": 5}}, "CT": {"arrivals": {"08": 5}}},
       "counters": [{"number": 1, "services": ["HT"]}]}, "Không quầy nào phục vụ dịch vụ CT"),
+    ({"services": {"CT": {"arrivals": {"08": 5}}, "CA": {"arrivals": {"08": 5}}},
+      "counters": [{"number": 1, "services": ["CT", "CA"]}]}, "chữ đầu số 'C' đã dùng"),
     ({"centre": {"sessions": [["11:00", "08:00"]]}, "services": {"HT": {"arrivals": {"08": 5}}},
       "counters": [{"number": 1, "services": ["HT"]}]}, "kết thúc trước"),
 ])
