@@ -181,14 +181,15 @@ class Repository:
 
     def queue_situation(self, centre_id: int, day: dt.date, recent: int = 200) -> dict[str, list]:
         """Plain rows for the wait prediction, in three queries on indexed columns: the day's
-        waiting and active tickets, its latest ended calls, and the open counters' services."""
+        waiting and active tickets, its latest ended calls (none when `recent` is 0), and the
+        open counters' services."""
         c, k, cs = t.tickets.c, t.counters.c, t.counter_services.c
         live = self.session.execute(select(
             c.id, c.service_id, c.issued_at, c.priority, c.appointment_at, c.target_counter_id,
             c.status, c.counter_id, c.called_at,
         ).where(c.centre_id == centre_id, c.day == day, c.status.in_(
             (TicketStatus.WAITING, *ACTIVE_STATUSES)))).all()
-        ended = self.session.execute(select(
+        ended = [] if recent <= 0 else self.session.execute(select(
             c.counter_id, c.service_id, c.called_at, c.finished_at, c.no_show_at,
         ).where(c.centre_id == centre_id, c.day == day, c.status.in_(
             (TicketStatus.DONE, TicketStatus.NO_SHOW)), c.called_at.is_not(None),
