@@ -90,6 +90,9 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     from kiosk.forms_web import bp as kiosk_forms_bp
 
     app.register_blueprint(kiosk_forms_bp)
+    from kiosk.scan_web import bp as kiosk_scan_bp
+
+    app.register_blueprint(kiosk_scan_bp)
     app.register_blueprint(track_bp)
     from .web.manager import bp as manager_bp
     from .web.rating import bp as rating_bp
@@ -115,7 +118,8 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
 
 def start_background_jobs(app: Flask) -> threading.Thread:
-    """The closing-time job: cancel waiting tickets once a centre's day is over."""
+    """Jobs of the serving process only (never of CLI commands or tests): the closing-time job
+    (cancel waiting tickets once a centre's day is over), backups and retention purges."""
     svc: QueueService = app.extensions["motcua"]
     interval = app.config["CLOSE_CHECK_SECONDS"]
     stop = threading.Event()
@@ -133,6 +137,9 @@ def start_background_jobs(app: Flask) -> threading.Thread:
     thread = threading.Thread(target=run, name="motcua-close-day", daemon=True)
     thread.start()
     app.extensions["motcua_jobs_stop"] = stop
+    from .ops import jobs  # nightly backup with rotation, retention purge (scans, drafts, ID data)
+
+    jobs.start(app)
     if str(app.config.get("SIMULATED_HARDWARE", "")).lower() in ("1", "true", "yes", "on"):
         from hardware.simulated import start_simulation  # `make run`: devices and agents in-process
 

@@ -7,8 +7,8 @@ Configuration (config file or MOTCUA_* variables):
 - RETENTION_CHECK_SECONDS: how often the retention purge runs (3600; 0 = never), with the
   periods RETENTION_SCAN_DAYS, RETENTION_DRAFT_DAYS, RETENTION_IDENTITY_DAYS (ops.retention).
 
-`start(app)` starts one daemon thread; it is called once per process, on the first request
-(BACKGROUND_JOBS must be on), so CLI commands never run a backup by accident.
+`start(app)` starts one daemon thread; `app.start_background_jobs` calls it in the serving
+process only, so CLI commands never run a backup by accident.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def run_nightly_backup(app) -> backups.BackupResult:
 
 
 def start(app) -> threading.Thread | None:
-    if id(app) in _started:  # every request asks; only the first one takes the lock
+    if id(app) in _started:  # once per app
         return None
     with _lock:
         if id(app) in _started:

@@ -53,15 +53,6 @@ def _me() -> Principal:
     return current_principal()
 
 
-@bp.before_app_request
-def _start_ops_jobs() -> None:
-    """The nightly backup and retention purge run in the serving process only (ops.jobs)."""
-    if current_app.config.get("BACKGROUND_JOBS") and not current_app.config.get("TESTING"):
-        from ..ops import jobs
-
-        jobs.start(current_app._get_current_object())
-
-
 @bp.before_request
 def _guard():
     principal = current_principal()

@@ -155,6 +155,8 @@
     setText("proc-name", p.name);
     setText("proc-field", p.field);
     setText("proc-code", p.code);
+    // The form of this very procedure (the forms page picks it, or lists all when it has none).
+    $("proc-fill").href = `${$("tile-forms").getAttribute("href")}?procedure=${encodeURIComponent(p.code)}`;
     const cases = p.dossier_cases || [];
     $("proc-cases").hidden = cases.length < 2;
     $("proc-cases").replaceChildren(...cases.map((c, i) => el("button", { type: "button",
