@@ -90,12 +90,13 @@ def _rotate(img: np.ndarray, degrees_cw: int) -> np.ndarray:
 
 def process_image(image: np.ndarray, mode: str = "grey", dpi: int = 200, paper: str = "auto",
                   corners: object | None = None, already_flat: bool = False,
-                  auto_orient: bool = False, check: bool = True) -> ScanPage:
+                  auto_orient: bool = False, check: bool = True, source_dpi: int | None = None) -> ScanPage:
     """Turn one photo (BGR) into a clean page.
 
     ``corners`` (any order) overrides detection, e.g. after the user dragged them by hand.
-    ``already_flat`` is for flatbed/feeder scans: no detection or warp, the scan is resampled to
-    ``dpi`` assuming it spans A4 along its long side. Raises :class:`PageNotFoundError` when no page
+    ``already_flat`` is for flatbed/feeder scans: no detection or warp; the scan is resampled
+    from ``source_dpi`` (the scanner's resolution) to ``dpi``, or, when that is unknown, as if its
+    long side were A4's 297 mm. Raises :class:`PageNotFoundError` when no page
     is found, ValueError for bad arguments.
     """
     mode = normalise_mode(mode)
@@ -106,8 +107,10 @@ def process_image(image: np.ndarray, mode: str = "grey", dpi: int = 200, paper: 
     quality = None
     if already_flat:
         h, w = image.shape[:2]
-        long_px = 297 / MM_PER_INCH * dpi
-        k = long_px / max(h, w)
+        if source_dpi:
+            k = dpi / float(source_dpi)
+        else:
+            k = 297 / MM_PER_INCH * dpi / max(h, w)
         flat = cv2.resize(image, (max(1, round(w * k)), max(1, round(h * k))),
                           interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
         size = PageSize(flat.shape[1] / dpi * MM_PER_INCH, flat.shape[0] / dpi * MM_PER_INCH, "custom", dpi)

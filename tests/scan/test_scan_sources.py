@@ -123,7 +123,8 @@ def test_sane_feeder_batch_to_pdf(sane_env, tmp_path):
     scanner = SaneScanner("test:0", env=sane_env, timeout=60)
     pages = scanner.scan(resolution=50, mode="Gray", source="Automatic Document Feeder", pages=3)
     assert len(pages) == 3
-    flat = [process_image(p, mode="grey", dpi=100, already_flat=True) for p in pages]
+    flat = [process_image(p, mode="grey", dpi=100, already_flat=True, source_dpi=50) for p in pages]
+    assert flat[0].image.shape[0] == 2 * pages[0].shape[0]  # 50 dpi scan resampled to 100 dpi
     result = write_pdf([p.image for p in flat], tmp_path / "adf.pdf", dpi=100)
     assert result.pages == 3
 
