@@ -219,3 +219,7 @@ for _command in _ops_commands:
 from .simulation.cli import simulate_command  # noqa: E402  (motcua simulate)
 
 main.add_command(simulate_command)
+
+from hardware.scan.cli import scan_group  # noqa: E402  (motcua scan detect / process / evaluate)
+
+main.add_command(scan_group)

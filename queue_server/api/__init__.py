@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import bookings, counters, devices, drafts, events, health, openapi, procedures, reports, staffing, tickets, track  # noqa: E402,F401  (routes register on import)
+from . import bookings, counters, devices, drafts, events, health, openapi, procedures, reports, scans, staffing, tickets, track  # noqa: E402,F401  (routes register on import)
