@@ -86,6 +86,7 @@ def test_slow_counter_and_lunch_break():
     assert minutes(lunch, queue[2]) == pytest.approx(fast + 120, abs=0.5)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_ticket_estimate_shrinks_as_the_queue_moves(app, seed, api_as, clock):
     """The phone page and the display read `estimated_wait_minutes` from the ticket: it is
     recomputed from the moving queue (after the snapshot's few seconds)."""

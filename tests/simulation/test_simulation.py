@@ -39,6 +39,7 @@ def test_same_seed_same_day_different_seed_different_day(tmp_path, small_profile
     assert logs[0] != logs[2]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_figures_agree_with_the_event_log(app, seed, run_day):
     result = run_day(7)
     f = figures(app.extensions["motcua"], result)
