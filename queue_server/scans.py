@@ -286,7 +286,8 @@ class ScanService:
         original.write_bytes(data)
         try:
             result = self._work("page", str(original), str(folder / "pages" / f"{page_id}.jpg"),
-                                meta["mode"], meta["dpi"], corners, self.max_megapixels)
+                                meta["mode"], meta["dpi"], corners, self.max_megapixels,
+                                str(self.config.get("SCAN_AUTO_ORIENT", "")).lower() in ("1", "true", "yes", "on"))
         except DomainError:
             original.unlink(missing_ok=True)
             raise

@@ -139,7 +139,7 @@ def _job_reset(session: str) -> dict:
 
 
 def _job_page(original: str, out_path: str, mode: str, dpi: int, corners: list | None,
-              max_megapixels: float) -> dict:
+              max_megapixels: float, auto_orient: bool = False) -> dict:
     """Photo on disk → clean page JPEG at `out_path` (+ a thumbnail), with quality issues."""
     import cv2
 
@@ -150,7 +150,7 @@ def _job_page(original: str, out_path: str, mode: str, dpi: int, corners: list |
     if err:
         return err
     try:
-        page = process_image(img, mode=mode, dpi=dpi, corners=corners)
+        page = process_image(img, mode=mode, dpi=dpi, corners=corners, auto_orient=auto_orient)
     except PageNotFoundError as exc:
         return _error("no_page", exc.message_vi)
     except ValueError as exc:

@@ -49,8 +49,12 @@
   // --- camera sources ----------------------------------------------------------------------
   async function realCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error("no camera API");
-    const stream = await navigator.mediaDevices.getUserMedia({
-      video: { width: { ideal: 1920 }, height: { ideal: 1080 }, facingMode: "environment" }, audio: false });
+    // A permission prompt nobody answers must not leave the screen blank: give up after 8 s.
+    const stream = await Promise.race([
+      navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 1920 }, height: { ideal: 1080 }, facingMode: "environment" }, audio: false }),
+      new Promise((resolve, reject) => setTimeout(() => reject(new Error("camera timeout")), 8000)),
+    ]);
     const video = $("video");
     video.srcObject = stream;
     await video.play();
