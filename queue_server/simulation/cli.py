@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from ..domain.errors import DomainError
 from ..prediction.evaluate import format_table
 from ..staffing.advice import staffing_report
+from ..staffing.confirm import confirm
 from .figures import figures, format_figures
 from .profile import ProfileError, load_profile
 from .run import SimulationError, simulate, simulation_days
@@ -89,5 +90,15 @@ def simulate_command(profile_path: str | None, days: int, seed: int, start: str 
     click.echo("")
     click.echo(f"Gợi ý bố trí quầy (chờ TB ≤ {staffing['target_wait_minutes']:g} phút; Erlang C, "
                "kiểm tra bằng mô phỏng):")
-    for item in staffing["advice"] or [{"message": "Số quầy đã mở đủ cho mọi lĩnh vực."}]:
-        click.echo(f"  - {item['message']}")
+    if not staffing["advice"]:
+        click.echo("  - Số quầy đã mở đủ cho mọi lĩnh vực.")
+        return
+    check_days = result.days[-2:]
+    click.echo(f"  (kiểm tra lại bằng mô phỏng {len(check_days)} ngày cuối, cùng seed, có thêm quầy "
+               "theo gợi ý; chờ TB trong các giờ đó, trước → sau)")
+    checked = confirm(profile, staffing["advice"], check_days, seed, centre)
+    for item in checked:
+        before, after = item["wait_before_minutes"], item["wait_after_minutes"]
+        tail = "" if before is None or after is None else \
+            f": chờ TB {before:.1f} → {after:.1f} phút".replace(".", ",")
+        click.echo(f"  - {item['message']}{tail}")

@@ -62,3 +62,18 @@ def test_advice_joins_consecutive_hours():
         "Mở thêm 2 quầy cho lĩnh vực Hộ tịch 10:00–11:00",
         "Mở thêm 1 quầy cho lĩnh vực Hộ tịch 14:00–15:00"]
     assert short_name("Đất đai") == "Đất đai"
+
+
+def test_advice_becomes_extra_counters_in_its_hours():
+    import datetime as dt
+
+    from queue_server.simulation.profile import load_profile
+    from queue_server.staffing.confirm import with_advice
+
+    profile = load_profile()
+    plus = with_advice(profile, [{"service": "HT", "extra": 2, "from": "8:00", "to": "10:00"},
+                                 {"service": "NOPE", "extra": 1, "from": "8:00", "to": "9:00"}])
+    added = plus.counters[len(profile.counters):]
+    assert [c.services for c in added] == [("HT",), ("HT",)]
+    assert all(c.hours == ((dt.time(8), dt.time(10)),) for c in added)
+    assert len({c.number for c in plus.counters}) == len(plus.counters)
