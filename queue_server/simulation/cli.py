@@ -71,6 +71,10 @@ def simulate_command(profile_path: str | None, days: int, seed: int, start: str 
     if result.refused:
         click.echo(f"Lưu ý: {result.refused} lượt lấy số bị từ chối (lịch làm việc của Trung tâm "
                    "khác hồ sơ mô phỏng).")
+    if result.cancelled_elsewhere:
+        click.echo(f"Cảnh báo: {result.cancelled_elsewhere} phiếu đang chờ của các ngày mô phỏng bị "
+                   "tiến trình khác hủy (máy chủ đang chạy hủy số còn chờ của ngày đã qua). Hãy "
+                   "dừng máy chủ khi mô phỏng để số liệu trọn vẹn.")
     f = figures(svc, result)
     click.echo("")
     click.echo(format_figures(f))

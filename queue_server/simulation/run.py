@@ -67,6 +67,7 @@ class SimulationResult:
     issued: list[Issued] = field(default_factory=list)
     refused: int = 0
     cancelled_at_close: int = 0
+    cancelled_elsewhere: int = 0   # by another process (a running server's closing-time job)
     ops: int = 0
     seconds: float = 0.0
 
@@ -123,6 +124,11 @@ def simulate(session_factory, centre_code: str, profile: Profile, days: list[dt.
         restore_counters(svc, layout)
     result.ops = driver.ops
     result.seconds = time.perf_counter() - began
+    c = t.tickets.c
+    with svc.uow() as uow:
+        cancelled = uow.session.execute(select(func.count()).where(
+            c.centre_id == layout.centre_id, c.day.in_(days), c.status == "cancelled")).scalar_one()
+    result.cancelled_elsewhere = max(0, cancelled - result.cancelled_at_close)
     return result
 
 

@@ -155,3 +155,27 @@ def test_missing_or_broken_profile_file(tmp_path):
     bad.write_text("[services\n")
     with pytest.raises(ProfileError, match="TOML"):
         load_profile(bad)
+
+
+def test_a_running_servers_closing_job_is_survived_and_reported(app, seed, run_day, monkeypatch):
+    """`make run` in another terminal: its closing-time job cancels tickets still waiting on
+    past days — the simulated day, mid-run. The run goes on and says how many it lost."""
+    from queue_server.simulation import run as sim_run
+
+    original = sim_run._Day.arrive
+    calls = {"n": 0}
+
+    def arrive(self, citizen):
+        original(self, citizen)
+        calls["n"] += 1
+        if calls["n"] == 60 and self.waiting_ids:
+            assert app.extensions["motcua"].close_due() > 0   # the server's clock is 18/11
+
+    monkeypatch.setattr(sim_run._Day, "arrive", arrive)
+    result = run_day(9)
+    assert result.cancelled_elsewhere > 0
+    assert result.tickets > 100
+
+
+def test_an_undisturbed_run_reports_no_foreign_cancellations(app, seed, run_day, small_profile):
+    assert run_day(3, profile=small_profile(0.5)).cancelled_elsewhere == 0
