@@ -464,10 +464,16 @@ def _score(wk: _Work, quad: np.ndarray) -> tuple[float, dict]:
     gx, gy = np.meshgrid(g, g)
     inner = cv2.perspectiveTransform(np.stack([gx.ravel(), gy.ravel()], 1).reshape(1, -1, 2).astype(np.float32), hom)[0]
     li = cv2.remap(wk.lab_s, inner[:, 0].reshape(1, -1), inner[:, 1].reshape(1, -1), cv2.INTER_LINEAR)[0]
-    chroma_in = np.hypot(li[:, 1] - wk.a0, li[:, 2] - wk.b0)
+    # Paper is one nearly uniform colour, neutral or tinted the way lamps tint (towards yellow,
+    # slightly red): judge the tint of the candidate itself, then how uniform its inside is.
+    tint_a = float(np.median(li[:, 1])) - 128
+    tint_b = float(np.median(li[:, 2])) - 128
+    if not (-6 <= tint_a <= 12 and -8 <= tint_b <= 38):
+        return 0.0, {"why": "coloured, not paper", "tint": (tint_a, tint_b)}
+    chroma_in = np.hypot(li[:, 1] - 128 - tint_a, li[:, 2] - 128 - tint_b)
     light_in = li[:, 0]
     top = wk.top_light
-    paper = (chroma_in < 18) & (light_in > 0.35 * top)
+    paper = (chroma_in < 14) & (light_in > 0.35 * top)
     paper_frac = float(paper.mean())
     # Shade may darken part of a page, but its lit part is among the lightest things in view.
     if paper_frac < 0.75 or np.percentile(light_in[paper], 90) < 0.6 * top:
