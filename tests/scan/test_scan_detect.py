@@ -78,3 +78,23 @@ def test_bad_input_raises_clear_error(bad):
 def test_tiny_image_is_not_found_not_crash():
     det = detect_page(np.zeros((10, 10, 3), np.uint8))
     assert not det.found and "small" in det.reason
+
+
+def test_page_under_warm_lamp_is_still_found():
+    scene = make_scene("plain", 13)
+    warm = np.clip(scene.image.astype(np.float32) * [0.68, 0.86, 1.0], 0, 255).astype(np.uint8)
+    det = detect_page(warm)
+    assert det.found, det.reason
+    assert jaccard(det.corners, scene.corners, warm.shape[:2]) > 0.9
+
+
+@pytest.mark.parametrize("colour,is_page", [((235, 235, 235), True), ((225, 225, 150), False),
+                                            ((60, 140, 230), False)])
+def test_only_paper_coloured_cards_count(colour, is_page):
+    import cv2
+
+    img = np.full((480, 640, 3), (70, 80, 90), np.uint8)
+    box = cv2.boxPoints(((320, 240), (200, 280), 17)).astype(np.int32)
+    cv2.fillConvexPoly(img, box, colour, cv2.LINE_AA)
+    det = detect_page(img)
+    assert det.found == is_page, (det.score, det.details)
