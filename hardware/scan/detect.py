@@ -8,12 +8,19 @@ lets a scoring function choose:
   blur) -> contours -> convex hull -> 4-gon;
 * "paper-ness" segmentation (light and colourless, Otsu at the scene and local level, and the
   same after dividing out uneven illumination) -> connected regions -> 4-gon;
-* straight segments (LSD) grouped into long lines, combined into 4-gons.
+* the long edges of each region's convex hull extended to meet (a corner hidden under a phone
+  or a finger bump on a side still leaves the four page sides as the longest edges);
+* straight segments (LSD) grouped into long lines, combined into 4-gons (only when the other
+  cues found nothing convincing: they are the slowest).
 
 Each proposal is snapped to the real page border (per-side search along normal profiles plus a
 RANSAC line fit, so fingers and pens covering part of a side do not drag it) and scored by how
-much of each side carries a colour step, by shape (convex, plausible angles and aspect ratio,
-area) and by how paper-like its inside is. Below the acceptance score the answer is "not found".
+much of each side carries a colour step with the lighter side inside, by shape (convex, plausible
+angles, perspective-corrected aspect ratio, area) and by how paper-like its inside is (one nearly
+uniform colour, neutral or lamp-tinted). Below ``ACCEPT_SCORE`` the answer is "not found"; sides
+lying on the frame edge count as half-known, and the result says ``touches_border``.
+
+Thresholds were tuned on the synthetic set in :mod:`synth`; real photographs may need retuning.
 """
 
 from __future__ import annotations
