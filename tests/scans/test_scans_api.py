@@ -282,3 +282,32 @@ def test_retention(app, kiosk, staff, photos, clock):
     assert staff.get(f"/scans/{scan['id']}").status_code == 404
     assert staff.get(f"/scans?ticket_id={ticket['id']}").json == []
     assert not any(p.is_file() for p in root.rglob("*"))
+
+
+def test_staff_page_escapes_what_it_shows(app, seed, staff, photos):
+    """A device named with markup: the staff page shows the text, never the markup."""
+    from queue_server.auth import hash_token
+    from queue_server.domain.model import DeviceToken
+
+    with app.extensions["motcua"].uow() as uow:
+        uow.repo.add(DeviceToken(centre_id=seed.centre_id, name='<img src=x onerror="alert(1)">', role="kiosk",
+                                 token_hash=hash_token("evil-kiosk-token"), created_at=dt.datetime.now(dt.UTC)))
+        uow.commit()
+    evil = Api(app.test_client(), "evil-kiosk-token")
+    ticket = evil.post("/tickets", {"service": "HT"}).json
+    scan = new_scan(evil)
+    assert upload(evil, scan["id"], photos["page0"][0]).status_code == 201
+    assert send(evil, "POST", f"/scans/{scan['id']}/finish", json={"ticket_id": ticket["id"]}).status_code == 200
+    page = staff.client.get(f"/counter/scans?ticket_id={ticket['id']}").text
+    assert '<img src=x onerror="alert(1)">' not in page
+    assert "&lt;img src=x onerror=" in page
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_finish_to_ticket_on_postgresql(kiosk, staff, photos):
+    ticket = kiosk.post("/tickets", {"service": "HT"}).json
+    scan = new_scan(kiosk)
+    assert upload(kiosk, scan["id"], photos["page0"][0]).status_code == 201
+    r = send(kiosk, "POST", f"/scans/{scan['id']}/finish", json={"ticket": ticket["number"]})
+    assert r.status_code == 200, r.get_json()
+    assert [s["id"] for s in staff.get(f"/scans?ticket_id={ticket['id']}").json] == [scan["id"]]
