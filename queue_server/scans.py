@@ -517,7 +517,7 @@ def scan_service(app) -> ScanService:
         links = app.extensions.get("motcua_links")
         service = ScanService(app.extensions["motcua"], app.config["DATA_DIR"], app.config,
                               ticket_for_code=links.ticket_id if links else None)
-        app.extensions["motcua_scans"] = service
+        service = app.extensions.setdefault("motcua_scans", service)  # two first requests: one wins
     return service
 
 

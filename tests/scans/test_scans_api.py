@@ -311,3 +311,18 @@ def test_finish_to_ticket_on_postgresql(kiosk, staff, photos):
     r = send(kiosk, "POST", f"/scans/{scan['id']}/finish", json={"ticket": ticket["number"]})
     assert r.status_code == 200, r.get_json()
     assert [s["id"] for s in staff.get(f"/scans?ticket_id={ticket['id']}").json] == [scan["id"]]
+
+
+def test_retake_replaces_a_page_in_place(kiosk, photos):
+    scan = new_scan(kiosk)
+    first = upload(kiosk, scan["id"], photos["page0"][0]).json
+    second = upload(kiosk, scan["id"], photos["page1"][0]).json
+    assert upload(kiosk, scan["id"], photos["page2"][0], replace="0123456789ab").status_code == 404
+    r = upload(kiosk, scan["id"], photos["page2"][0], replace=first["id"])
+    assert r.status_code == 201 and r.json["index"] == 1 and r.json["id"] != first["id"]
+    pages = kiosk.get(f"/scans/{scan['id']}").json["pages"]
+    assert [p["id"] for p in pages] == [r.json["id"], second["id"]]
+    assert fetch(kiosk, f"/api/v1/scans/{scan['id']}/pages/{first['id']}/image").status_code == 404
+    # a failed retake keeps the page it was meant to replace
+    assert upload(kiosk, scan["id"], photos["desk"][0], replace=second["id"]).status_code == 422
+    assert [p["id"] for p in kiosk.get(f"/scans/{scan['id']}").json["pages"]] == [r.json["id"], second["id"]]
