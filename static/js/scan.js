@@ -126,7 +126,7 @@
   async function detectLoop() {
     while (!S.stopped) {
       const started = performance.now();
-      if (S.source && S.source.ready() && !S.busy) {
+      if (S.source && S.source.ready() && !S.busy && $("editor").hidden) {  // no shots while adjusting
         S.busy = true;
         try { await detectOnce(); } catch (e) { fail(e.message); }
         S.busy = false;
