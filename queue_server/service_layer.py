@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,8 +73,6 @@ def centre_room(centre_id: int) -> str:
 # would raise OverflowError on it), so it is simply not found.
 MAX_ID = 2**31 - 1
 
-PACE_SECONDS = 3.0  # how long the inputs of a wait estimate are reused
-
 TICKET_ACTIONS = ("recall", "skip", "start", "finish", "transfer", "cancel", "requeue")
 COUNTER_ACTIONS = ("open", "pause", "close")
 
@@ -89,7 +86,6 @@ class QueueService:
         self.tracking_url = tracking_url or (lambda ticket_id: None)
         sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
         self._write_lock = threading.RLock() if sqlite else None
-        self._estimate_inputs: dict[tuple, tuple[float, list[float], int]] = {}
         self.clock = clock
         self.policy = policy
         self.publish = publish or (lambda messages: None)
@@ -136,21 +132,6 @@ class QueueService:
         estimate = estimate_wait_minutes(ticket, ahead, situation, now)
         return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate,
                            tracking_url=link)
-
-    def _service_pace(self, uow: UnitOfWork, ticket: Ticket) -> tuple[list[float], int]:
-        """Recent service minutes and open counters of a service, reused for a few seconds:
-        an estimate needs the pace of the day, not the last millisecond."""
-        key = (ticket.centre_id, ticket.service_id, ticket.day)
-        now = time.monotonic()
-        hit = self._estimate_inputs.get(key)
-        if hit and hit[0] > now:
-            return hit[1], hit[2]
-        recent = uow.repo.recent_service_minutes(ticket.centre_id, ticket.service_id, ticket.day)
-        open_counters = uow.repo.open_counters_for(ticket.service_id)
-        if len(self._estimate_inputs) > 1000:
-            self._estimate_inputs.clear()
-        self._estimate_inputs[key] = (now + PACE_SECONDS, recent, open_counters)
-        return recent, open_counters
 
     def _commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         """Flush, turn the recorded events into messages, commit, publish."""

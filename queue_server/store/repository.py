@@ -159,26 +159,6 @@ class Repository:
             (c.issued_at < ticket.issued_at) | ((c.issued_at == ticket.issued_at) & (c.id < ticket.id)),
         )).scalar_one()
 
-    def recent_service_minutes(self, centre_id: int, service_id: int, day: dt.date,
-                               limit: int = 20) -> list[float]:
-        c = t.tickets.c
-        rows = self.session.execute(
-            select(c.called_at, c.finished_at).where(
-                c.centre_id == centre_id, c.day == day, c.status == TicketStatus.DONE,
-                c.service_id == service_id,
-                c.called_at.is_not(None),
-            ).order_by(c.finished_at.desc()).limit(limit)
-        ).all()
-        return [(done - called).total_seconds() / 60 for called, done in rows if done and called]
-
-    def open_counters_for(self, service_id: int) -> int:
-        cs = t.counter_services.c
-        return self.session.execute(
-            select(func.count()).select_from(t.counters.join(
-                t.counter_services, t.counters.c.id == cs.counter_id)).where(
-                cs.service_id == service_id, t.counters.c.status == CounterStatus.OPEN)
-        ).scalar_one()
-
     def queue_situation(self, centre_id: int, day: dt.date, recent: int = 200) -> dict[str, list]:
         """Plain rows for the wait prediction, in three queries on indexed columns: the day's
         waiting and active tickets, its latest ended calls (none when `recent` is 0), and the
