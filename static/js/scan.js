@@ -373,7 +373,7 @@
       const scan = await api("POST", `/api/v1/scans/${encodeURIComponent(S.scan.id)}/finish`, body);
       stop();
       const to = scan.ticket_number ? `số thứ tự ${scan.ticket_number}` : `tờ khai ${scan.draft_display_code}`;
-      $("done-text").textContent = `Đã gửi ${scan.pdf.pages} trang (${Math.round(scan.pdf.bytes / 1024)} KB) tới cán bộ theo ${to}. Bạn không cần nộp lại bản giấy đã quét.`;
+      $("done-text").textContent = `Đã gửi ${scan.pdf.pages} trang (${Math.round(scan.pdf.bytes / 1024)} KB) tới cán bộ theo ${to}. Cán bộ sẽ xem bản quét khi gọi đến số của bạn; hãy mang theo bản chính nếu thủ tục yêu cầu xuất trình.`;
       document.querySelector(".s-camera").hidden = true;
       document.querySelector(".s-pages").hidden = true;
       $("done").hidden = false;
