@@ -375,3 +375,30 @@ class QueueLoad:
         alive = [t for t in self.threads if t.is_alive()]
         assert not alive, f"{len(alive)} client threads still running"
         return self.result
+
+
+# --- helpers for browser tests against a live server ------------------------------------------
+
+def issue(server, service="HT", n=1) -> list[str]:
+    numbers = []
+    for _ in range(n):
+        r = requests.post(server.api("/tickets"), json={"service": service},
+                          headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
+        assert r.status_code == 201, r.text
+        numbers.append(r.json()["number"])
+    return numbers
+
+
+def login_console(browser, server, user="canbo2"):
+    ctx = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{server.url}/counter")
+    assert "/login" in page.url, "the console needs a login"
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", "motcua")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/counter")
+    page.wait_for_selector("body[data-live='1']", timeout=10_000)
+    return ctx, page, errors

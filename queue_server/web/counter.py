@@ -59,6 +59,8 @@ def console_strings() -> dict[str, str]:
         "cancelled": _("Đã hủy số %s."),
         "transferred": _("Đã chuyển số %s."),
         "opened": _("Đã mở quầy số %s."),
+        "rated": _("Đã ghi nhận đánh giá: %s."),
+        "rating_none": _("Không có lượt vừa phục vụ để đánh giá (đã quá thời gian đánh giá)."),
         "paused": _("Quầy đang tạm dừng."),
         "resumed": _("Quầy tiếp tục nhận số."),
         "closed": _("Đã đóng quầy."),

@@ -12,12 +12,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from hardware.serial.keypad import keyboard_key_table
+
 from ..auth import current_principal
 from ..domain.errors import Forbidden, Unauthenticated
 from ..service_layer import settings_of
 from .enrol import enrol_redirect
 
 bp = Blueprint("rating", __name__)
+
+KEYPAD_DEBOUNCE_MS = 300  # a bouncing key repeats within this; a second real press comes later
 
 ROLES = ("device:agent", "user:staff", "user:manager", "user:admin")
 
@@ -81,6 +85,9 @@ def config():
             "lowest": lowest,
             "reasons": [{"code": k, "label": v} for k, v in settings.rating_reasons.items()],
             "window_seconds": settings.rating_window_seconds,
+            # A USB rating keypad types digits: the key names the console maps to levels.
+            "keys": keyboard_key_table(settings.rating_scale),
+            "debounce_ms": KEYPAD_DEBOUNCE_MS,
         }
     reply = jsonify(body)
     reply.headers["Cache-Control"] = "no-store"

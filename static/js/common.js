@@ -66,8 +66,8 @@ window.MotCua = (function () {
 
   // --- API: JSON, CSRF header for session writes, the server's own error message ----------
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
-  async function api(method, path, body) {
-    const headers = { "Accept": "application/json" };
+  async function api(method, path, body, extraHeaders) {
+    const headers = { "Accept": "application/json", ...(extraHeaders || {}) };
     if (method !== "GET") headers["X-CSRFToken"] = csrf;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let reply;

@@ -259,12 +259,46 @@
   $("finish-form").addEventListener("submit", (e) => { e.preventDefault(); act("finish"); });
   $("transfer-form").addEventListener("submit", (e) => { e.preventDefault(); act("transfer"); });
 
+  // --- USB rating keypad: a keyboard typing 1–5 rates the ticket just finished at this counter --
+  let rating = null;        // /rating/config: key table, window, debounce
+  let lastFinished = null;  // { id, at } of the last ticket finished here
+  const lastKeyAt = {};
+  api("GET", "/rating/config").then(({ body }) => { rating = body; }).catch(() => {});
+
+  function noteFinished(message) {
+    const here = view && view.counter;
+    if (here && message && message.counter && message.counter.number === here.number && message.ticket) {
+      lastFinished = { id: message.ticket.id, at: Date.now() };
+    }
+  }
+
+  function rateByKey(e) {
+    const level = rating && rating.keys && (rating.keys[e.key] || rating.keys[e.code]);
+    if (!level) return false;
+    e.preventDefault();
+    const now = Date.now();
+    const key = e.code || e.key;
+    if (lastKeyAt[key] && now - lastKeyAt[key] < rating.debounce_ms) return true;  // key bounce
+    lastKeyAt[key] = now;
+    if (!lastFinished || now - lastFinished.at > rating.window_seconds * 1000) {
+      toast(t("rating_none"), "error");
+      return true;
+    }
+    const idem = `${now}-${Math.random().toString(36).slice(2)}`;  // one per press: replays change nothing
+    api("POST", `/api/v1/tickets/${lastFinished.id}/rating`,
+      { level, pressed_at: new Date(now).toISOString(), source: "keypad" }, { "Idempotency-Key": idem })
+      .then(({ body }) => toast(fmt("rated", body.label), "ok"))
+      .catch((err) => toast(err.message, "error"));
+    return true;
+  }
+
   const KEYS = { " ": "next", n: "next", r: "recall", b: "start", v: "skip", k: "finish", t: "transfer" };
   document.addEventListener("keydown", (e) => {
     if (e.repeat || e.ctrlKey || e.altKey || e.metaKey) return;
     const tag = (e.target && e.target.tagName) || "";
     if (["INPUT", "SELECT", "TEXTAREA"].includes(tag)) return;
     if ($("console").hidden) return;
+    if (rateByKey(e)) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     let action = KEYS[key];
     if (key === "p") action = view && view.counter && view.counter.status === "paused" ? "resume" : "pause";
@@ -279,7 +313,7 @@
   connect({
     state: redraw, "queue.changed": redraw, "counter.changed": redraw,
     "ticket.issued": redraw, "ticket.called": redraw, "ticket.recalled": redraw,
-    "ticket.started": redraw, "ticket.finished": redraw, "ticket.no_show": redraw,
+    "ticket.started": redraw, "ticket.finished": (m) => { noteFinished(m); redraw(); }, "ticket.no_show": redraw,
     "ticket.transferred": redraw, "ticket.cancelled": redraw, "ticket.requeued": redraw,
   });
   setInterval(tick, 1000);

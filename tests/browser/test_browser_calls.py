@@ -8,19 +8,9 @@ import time
 
 import pytest
 import requests
-from livesupport import DISPLAY, KIOSK, agent_token
+from livesupport import DISPLAY, agent_token, issue, login_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def issue(server, service="HT", n=1) -> list[str]:
-    numbers = []
-    for _ in range(n):
-        r = requests.post(server.api("/tickets"), json={"service": service},
-                          headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-        assert r.status_code == 201, r.text
-        numbers.append(r.json()["number"])
-    return numbers
 
 
 def ticket_statuses(server) -> dict[str, str]:
@@ -58,21 +48,6 @@ def open_display(browser, server, path="/display", viewport=(1920, 1080)):
     assert page.url == f"{server.url}{path}", "the token must leave the address bar"
     cookie = next(c for c in ctx.cookies() if c["name"] == "motcua_device")
     assert cookie["httpOnly"] and cookie["expires"] > time.time() + 300 * 86400
-    page.wait_for_selector("body[data-live='1']", timeout=10_000)
-    return ctx, page, errors
-
-
-def login_console(browser, server, user="canbo2"):
-    ctx = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 900})
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{server.url}/counter")
-    assert "/login" in page.url, "the console needs a login"
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", "motcua")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/counter")
     page.wait_for_selector("body[data-live='1']", timeout=10_000)
     return ctx, page, errors
 
