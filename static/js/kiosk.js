@@ -278,6 +278,8 @@
     const qr = $("ticket-qr");
     qr.hidden = !code;
     if (code) qr.src = `/kiosk/qr/${encodeURIComponent(code)}.svg`;
+    // Papers scanned now reach the counter with this ticket (data entered once).
+    $("ticket-scan").href = `${$("tile-scan").getAttribute("href")}?ticket=${encodeURIComponent(ticket.id)}`;
     const print = $("ticket-print");
     print.className = "k-print";
     print.textContent = t("printing");

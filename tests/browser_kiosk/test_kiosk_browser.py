@@ -121,6 +121,8 @@ def test_citizen_finds_procedure_ticks_documents_and_takes_a_priority_ticket(bro
     stored = requests.get(server.api(f"/tickets/{ticket_id}"), headers=auth(KIOSK_TOKEN), timeout=5).json()
     assert (stored["number"], stored["priority"], stored["service"]) == (number, "elderly", "HT")
     assert stored["tracking_url"].endswith(url.split("/q/")[1])
+    # Scanning from the ticket screen attaches the papers to this very ticket.
+    assert page.get_attribute("#ticket-scan", "href") == f"/kiosk/scan?ticket={ticket_id}"
     assert page.errors == []
     ctx.close()
 
