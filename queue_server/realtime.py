@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from flask import current_app, request, session
@@ -27,12 +28,13 @@ log = logging.getLogger(__name__)
 class Broadcaster:
     """Emits committed changes from one thread, in order.
 
-    Whatever queued up while it was emitting is taken in one go, and `queue.changed` is then
-    computed once per centre for the whole burst, so a busy hall costs one count, not one per
-    ticket, and the HTTP answers never wait for the sockets.
+    Ticket and counter events go out at once. `queue.changed` is computed here, at most every
+    `QUEUE_INTERVAL` seconds and once per centre for everything that changed meanwhile, so a busy
+    hall costs a few counts a second, not one per ticket, and HTTP answers never wait for sockets.
     """
 
     MAX_BURST = 200
+    QUEUE_INTERVAL = 0.1
 
     def __init__(self, sio, snapshot: Callable[[int], dict] | None = None):
         self.sio = sio
@@ -52,8 +54,12 @@ class Broadcaster:
                     self.thread.start()
         self.queue.put(messages)
 
-    def _burst(self) -> list[list[Message]] | None:
-        first = self.queue.get()
+    def _burst(self, timeout: float | None) -> list[list[Message]] | None:
+        """What is queued now (waiting up to `timeout` for the first), or None to stop."""
+        try:
+            first = self.queue.get(timeout=timeout)
+        except queue.Empty:
+            return []
         if first is None:
             return None
         batches = [first]
@@ -69,20 +75,28 @@ class Broadcaster:
         return batches
 
     def _run(self) -> None:
-        while (batches := self._burst()) is not None:
-            queues: dict[int, str] = {}
+        pending: dict[int, str] = {}  # centre → room owed a queue.changed
+        next_counts = 0.0
+        while True:
+            wait = max(0.0, next_counts - time.monotonic()) if pending else None
+            batches = self._burst(wait)
+            if batches is None:
+                return
             for message in (m for batch in batches for m in batch):
                 if message.event == "queue.changed" and message.centre_id is not None:
-                    queues[message.centre_id] = message.room
-                    continue
-                self._emit(message.event, message.payload, message.room)
-            for centre_id, room in queues.items():
-                try:
-                    payload = self.snapshot(centre_id) if self.snapshot else {}
-                except Exception:
-                    log.exception("waiting counts for centre %s failed", centre_id)
-                    continue
-                self._emit("queue.changed", payload, room)
+                    pending[message.centre_id] = message.room
+                else:
+                    self._emit(message.event, message.payload, message.room)
+            if pending and time.monotonic() >= next_counts:
+                for centre_id, room in pending.items():
+                    try:
+                        payload = self.snapshot(centre_id) if self.snapshot else {}
+                    except Exception:
+                        log.exception("waiting counts for centre %s failed", centre_id)
+                        continue
+                    self._emit("queue.changed", payload, room)
+                pending.clear()
+                next_counts = time.monotonic() + self.QUEUE_INTERVAL
 
     def _emit(self, event: str, payload: dict, room: str) -> None:
         try:

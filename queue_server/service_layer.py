@@ -7,13 +7,18 @@ Realtime messages are built inside the transaction and published only after it c
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import event as sa_event
 
 from .domain import lifecycle
 from .domain.access import Principal, check_acts_at, check_acts_on, check_same_centre, require
@@ -60,9 +65,14 @@ def _settings(raw: str) -> CentreSettings:
 
 
 def settings_of(centre: Centre) -> CentreSettings:
+    """The centre's rules, parsed once per distinct settings (and kept on a cached snapshot)."""
     import json
 
-    return _settings(json.dumps(centre.settings or {}, sort_keys=True))
+    parsed = centre.__dict__.get("_parsed_settings")
+    return parsed or _settings(json.dumps(centre.settings or {}, sort_keys=True))
+
+
+CENTRE_TTL = 2.0  # seconds a centre's snapshot is reused (see QueueService._centre)
 
 
 def centre_room(centre_id: int) -> str:
@@ -86,6 +96,9 @@ class QueueService:
         self.tracking_url = tracking_url or (lambda ticket_id: None)
         sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
         self._write_lock = threading.RLock() if sqlite else None
+        self._centres: dict[int, tuple[float, Centre]] = {}
+        sa_event.listen(session_factory, "before_flush", self._forget_changed_centres)
+        sa_event.listen(session_factory, "after_commit", self._forget_after_commit)
         self.clock = clock
         self.policy = policy
         self.publish = publish or (lambda messages: None)
@@ -95,12 +108,36 @@ class QueueService:
 
     # --- helpers ---------------------------------------------------------------------------
     def _centre(self, uow: UnitOfWork, centre_id: int, *, lock: bool = False) -> Centre:
+        """The centre, as a read-only snapshot reused for `CENTRE_TTL` seconds: every request
+        needs it, and it changes only when an administrator saves (which clears it at once in
+        this process; other processes see the change within the TTL)."""
         if lock:
             uow.repo.lock_centre(centre_id)
+        now = time.monotonic()
+        hit = self._centres.get(centre_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
         centre = uow.repo.centre(centre_id)
         if centre is None:
             raise NotFound("Không tìm thấy Trung tâm.")
-        return centre
+        snapshot = Centre(**{f.name: copy.deepcopy(getattr(centre, f.name))
+                             for f in dataclasses.fields(Centre)})
+        snapshot.__dict__["_parsed_settings"] = settings_of(snapshot)  # never changes: read-only
+        self._centres[centre_id] = (now + CENTRE_TTL, snapshot)
+        return snapshot
+
+    def _forget_changed_centres(self, session, *_args) -> None:
+        """Drop cached centres this session writes (before the flush and again after commit)."""
+        changed = session.info.setdefault("motcua_centres", set())
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, Centre) and obj.id is not None:
+                changed.add(obj.id)
+        for centre_id in changed:
+            self._centres.pop(centre_id, None)
+
+    def _forget_after_commit(self, session) -> None:
+        for centre_id in session.info.pop("motcua_centres", ()):
+            self._centres.pop(centre_id, None)
 
     def _ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
         ticket = uow.repo.ticket(ticket_id) if 0 < ticket_id <= MAX_ID else None

@@ -80,6 +80,7 @@ def test_display_gets_state_then_ticket_called(sqlite_db, live_server):
     (counter, code), *_ = desks(server)
     waiting = post(server, KIOSK, "/tickets", {"service": code}, 201)
     post(server, agent_token(counter["number"]), f"/counters/{counter['id']}/open")
+    time.sleep(0.3)  # queue.changed goes out at most every 0.1 s: let the set-up's own one pass
 
     client = display(server)
     try:
