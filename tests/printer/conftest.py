@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -11,26 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import need_tool
 
 from hardware.printer import TicketPrint, sample_ticket
 from hardware.printer.simulator import TcpPrinterSimulator
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally, fail in CI (MOTCUA_CI=1), when a system tool or data the test needs is missing."""
-    if condition:
-        return
-    if os.environ.get("MOTCUA_CI") == "1":
-        pytest.fail(f"mandatory in CI: {reason}")
-    pytest.skip(reason)
-
-
-def need_tool(name: str) -> str:
-    """Path of a system tool (see need())."""
-    path = shutil.which(name)
-    need(path is not None, f"{name} is not installed (Debian package; see .ci/run)")
-    return str(path)
-
 
 # 02:41 UTC is 09:41 in Hà Nội / TP.HCM (UTC+7): the ticket must print local time.
 ISSUED_UTC = datetime(2026, 11, 21, 2, 41, tzinfo=UTC)

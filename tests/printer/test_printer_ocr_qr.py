@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from support import need, need_tool
 
 from hardware.printer import PROFILE_58MM, PROFILE_80MM, decode_receipts, print_ticket, sample_ticket
 
-from .conftest import ISSUED_UTC, TRACKING_URL, need, need_tool
+from .conftest import ISSUED_UTC, TRACKING_URL
 
 SERVICE = "Đăng ký khai sinh, kết hôn và các thủ tục hộ tịch khác"
 LONG_SERVICE = (
