@@ -56,7 +56,7 @@ def ticket_layout(svc: QueueService, centre_id: int) -> dict:
     """What the centre's administrator set for printed tickets (header and footer lines, time
     zone); a kiosk agent prints with it unless its own configuration overrides it."""
     with svc.uow() as uow:
-        centre = svc._centre(uow, centre_id)
+        centre = svc.centre(uow, centre_id)
         settings = centre.settings or {}
         header, footer = settings.get("ticket_header"), settings.get("ticket_footer")
         return {"header": [str(x) for x in header] if isinstance(header, list) else [],
@@ -77,12 +77,12 @@ def unprinted_tickets(svc: QueueService, principal: Principal) -> list[dict]:
             return []
         done = set(uow.session.execute(select(c.ticket_id).where(
             c.ticket_id.in_(issued), c.type.in_(("ticket.printed", "ticket.print_failed")))).scalars())
-        centre = svc._centre(uow, principal.centre_id)
+        centre = svc.centre(uow, principal.centre_id)
         out = []
         for ticket_id in issued:
             ticket = uow.repo.ticket(ticket_id)
             if ticket_id not in done and ticket is not None and ticket.status == TicketStatus.WAITING:
-                out.append(svc._ticket_body(uow, ticket, centre))
+                out.append(svc.ticket_body(uow, ticket, centre))
         return out
 
 
@@ -148,7 +148,7 @@ def report_health(svc: QueueService, principal: Principal, body: dict) -> Outcom
     devices = parse_health(body)
     version = _text(body.get("agent"), "agent", 80, required=False)
     with svc.uow() as uow:
-        centre = svc._centre(uow, principal.centre_id)
+        centre = svc.centre(uow, principal.centre_id)
         row = _token(uow, principal)
         now = svc.clock()
         changes = _health_changes(row.health, devices)
@@ -194,12 +194,12 @@ def print_result(svc: QueueService, principal: Principal, ticket_id: int, body: 
         raise InvalidInput(f"status phải là một trong: {', '.join(PRINT_STATUSES)}.")
     message = _text(body.get("message"), "message", 300, required=False)
     with svc.uow() as uow:
-        centre = svc._centre(uow, principal.centre_id, lock=True)
+        centre = svc.centre(uow, principal.centre_id, lock=True)
         scope = f"print:{ticket_id}"
         key, replay = svc.replay(uow, principal, idempotency_key, scope)
         if replay is not None:
             return replay
-        ticket = svc._ticket(uow, principal, ticket_id)
+        ticket = svc.ticket(uow, principal, ticket_id)
         now = svc.clock()
         event = _ticket_event(centre, ticket, "ticket.printed" if ok else "ticket.print_failed",
                               now, principal.actor,
@@ -213,7 +213,7 @@ def print_result(svc: QueueService, principal: Principal, ticket_id: int, body: 
                "at": lifecycle.local_time(centre, now).isoformat(timespec="seconds")}
         if key:
             uow.repo.remember_response(key, centre.id, scope, 201, out, now)
-        svc._commit(uow, centre)
+        svc.commit(uow, centre)
         return Outcome(out, 201)
 
 
@@ -244,8 +244,8 @@ def request_reprint(svc: QueueService, principal: Principal, ticket_id: int, bod
     if named is not None:
         named = _text(named, "kiosk", 120)
     with svc.uow() as uow:
-        centre = svc._centre(uow, principal.centre_id, lock=True)
-        ticket = svc._ticket(uow, principal, ticket_id)
+        centre = svc.centre(uow, principal.centre_id, lock=True)
+        ticket = svc.ticket(uow, principal, ticket_id)
         if ticket.status not in REPRINTABLE:
             raise Conflict(f"Số {ticket.number} đã kết thúc ({ticket.status}); không in lại.",
                            code="illegal_transition")
@@ -270,7 +270,7 @@ def request_reprint(svc: QueueService, principal: Principal, ticket_id: int, bod
         out = {"ticket_id": ticket.id, "number": ticket.number, "event": event.type,
                "event_id": event.id, "printer": printer,
                "at": lifecycle.local_time(centre, now).isoformat(timespec="seconds")}
-        svc._commit(uow, centre)
+        svc.commit(uow, centre)
         return Outcome(out, 202)
 
 
@@ -293,7 +293,7 @@ def list_devices(svc: QueueService, principal: Principal) -> list[dict]:
 def device_rows(svc: QueueService, centre_id: int) -> list[dict]:
     """The device list of a centre, without an access check (the technician page checks)."""
     with svc.uow() as uow:
-        centre = svc._centre(uow, centre_id)
+        centre = svc.centre(uow, centre_id)
         tz = ZoneInfo(centre.timezone)
         now = svc.clock()
         numbers = {c.id: c.number for c in uow.repo.counters(centre.id)}
@@ -317,7 +317,7 @@ def recent_events(svc: QueueService, centre_id: int, *, minutes: int = 60,
     """The centre's events of the last ``minutes``, newest first (the technician's page)."""
     start = svc.clock() - dt.timedelta(minutes=minutes)
     with svc.uow() as uow:
-        centre = svc._centre(uow, centre_id)
+        centre = svc.centre(uow, centre_id)
         tz = ZoneInfo(centre.timezone)
         rows = uow.repo.events(centre.id, start=start, end=None, after=None, limit=100_000)
         return [event_view(e, centre, tz) for e in reversed(rows[-limit:])]

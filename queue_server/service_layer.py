@@ -107,7 +107,7 @@ class QueueService:
         return UnitOfWork(self.session_factory, read_only=read_only, write_lock=self._write_lock)
 
     # --- helpers ---------------------------------------------------------------------------
-    def _centre(self, uow: UnitOfWork, centre_id: int, *, lock: bool = False) -> Centre:
+    def centre(self, uow: UnitOfWork, centre_id: int, *, lock: bool = False) -> Centre:
         """The centre, as a read-only snapshot reused for `CENTRE_TTL` seconds: every request
         needs it, and it changes only when an administrator saves (which clears it at once in
         this process; other processes see the change within the TTL)."""
@@ -139,7 +139,7 @@ class QueueService:
         for centre_id in session.info.pop("motcua_centres", ()):
             self._centres.pop(centre_id, None)
 
-    def _ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
+    def ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
         ticket = uow.repo.ticket(ticket_id) if 0 < ticket_id <= MAX_ID else None
         if ticket is None or ticket.centre_id != principal.centre_id:
             raise NotFound(f"Không tìm thấy số thứ tự có mã {ticket_id}.")
@@ -151,7 +151,7 @@ class QueueService:
             raise NotFound(f"Không tìm thấy quầy có mã {counter_id}.")
         return counter
 
-    def _ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
+    def ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
         """The ticket as the API shows it; built once per transaction (after its changes)."""
         key = ("ticket", ticket.id)
         if key not in uow.cache:
@@ -170,7 +170,7 @@ class QueueService:
         return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate,
                            tracking_url=link)
 
-    def _commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
+    def commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         """Flush, turn the recorded events into messages, commit, publish."""
         uow.flush()
         tz = ZoneInfo(centre.timezone)
@@ -189,7 +189,7 @@ class QueueService:
             ticket = uow.repo.ticket(event.ticket_id)
             counter = uow.repo.counter(event.counter_id) if event.counter_id else None
             payload = {**base, **event_view(event, centre, tz),
-                       "ticket": self._ticket_body(uow, ticket, centre),
+                       "ticket": self.ticket_body(uow, ticket, centre),
                        "counter": counter_ref(counter)}
             payload.pop("id")
             messages.append(Message(event.type, payload, room))
@@ -203,21 +203,21 @@ class QueueService:
     def queue_snapshot(self, centre_id: int) -> dict:
         """The `queue.changed` payload: waiting tickets per service code, now."""
         with self.uow(read_only=True) as uow:
-            centre = self._centre(uow, centre_id)
+            centre = self.centre(uow, centre_id)
             waiting = uow.repo.waiting_by_code(centre.id, lifecycle.local_day(centre, self.clock()))
             return {"waiting": waiting, "total": sum(waiting.values())}
 
     # --- reads -----------------------------------------------------------------------------
     def list_services(self, principal: Principal) -> list[dict]:
         with self.uow(read_only=True) as uow:
-            centre = self._centre(uow, principal.centre_id)
+            centre = self.centre(uow, principal.centre_id)
             day = lifecycle.local_day(centre, self.clock())
             counts = uow.repo.waiting_counts(centre.id, day)
             return [service_view(s, counts.get(s.id, 0)) for s in uow.repo.services(centre.id)]
 
     def list_counters(self, principal: Principal) -> list[dict]:
         with self.uow(read_only=True) as uow:
-            centre = self._centre(uow, principal.centre_id)
+            centre = self.centre(uow, principal.centre_id)
             tz = ZoneInfo(centre.timezone)
             out = []
             for counter in uow.repo.counters(centre.id):
@@ -227,13 +227,13 @@ class QueueService:
 
     def get_ticket(self, principal: Principal, ticket_id: int) -> dict:
         with self.uow(read_only=True) as uow:
-            ticket = self._ticket(uow, principal, ticket_id)
-            return self._ticket_body(uow, ticket, self._centre(uow, ticket.centre_id))
+            ticket = self.ticket(uow, principal, ticket_id)
+            return self.ticket_body(uow, ticket, self.centre(uow, ticket.centre_id))
 
     def state(self, centre_id: int, *, recent: int = 10) -> dict:
         """Everything a display needs to draw itself from nothing (sent on every connect)."""
         with self.uow(read_only=True) as uow:
-            centre = self._centre(uow, centre_id)
+            centre = self.centre(uow, centre_id)
             tz = ZoneInfo(centre.timezone)
             now = self.clock()
             day = lifecycle.local_day(centre, now)
@@ -263,7 +263,7 @@ class QueueService:
     def events(self, principal: Principal, *, start: dt.datetime | None, end: dt.datetime | None,
                after: int | None, limit: int) -> dict:
         with self.uow(read_only=True) as uow:
-            centre = self._centre(uow, principal.centre_id)
+            centre = self.centre(uow, principal.centre_id)
             tz = ZoneInfo(centre.timezone)
             rows = uow.repo.events(centre.id, start=start, end=end, after=after, limit=limit + 1)
             items = [event_view(e, centre, tz) for e in rows[:limit]]
@@ -274,7 +274,7 @@ class QueueService:
               appointment_at: dt.datetime | None = None, source: str | None = None) -> Outcome:
         require(principal, "device:kiosk", "user:staff", "user:manager", "user:admin")
         with self.uow() as uow:
-            centre = self._centre(uow, principal.centre_id, lock=True)
+            centre = self.centre(uow, principal.centre_id, lock=True)
             settings = settings_of(centre)
             service = uow.repo.service_by_code(centre.id, service_code)
             if service is None or not service.active:
@@ -292,15 +292,15 @@ class QueueService:
             uow.flush()
             event.ticket_id = ticket.id
             uow.record(event)
-            body = self._ticket_body(uow, ticket, centre)
-            return Outcome(body, 201, self._commit(uow, centre))
+            body = self.ticket_body(uow, ticket, centre)
+            return Outcome(body, 201, self.commit(uow, centre))
 
     def call_next(self, principal: Principal, counter_id: int) -> Outcome:
         with self.uow() as uow:
-            self._centre(uow, principal.centre_id, lock=True)
+            self.centre(uow, principal.centre_id, lock=True)
             counter = self._counter(uow, principal, counter_id)
             check_acts_at(principal, counter)
-            centre = self._centre(uow, counter.centre_id)
+            centre = self.centre(uow, counter.centre_id)
             now = self.clock()
             day = lifecycle.local_day(centre, now)
             ticket, events = lifecycle.call_next(
@@ -309,8 +309,8 @@ class QueueService:
             uow.record(*events)
             if ticket is None and not events:
                 return Outcome(None, 204)
-            body = self._ticket_body(uow, ticket, centre) if ticket else None
-            return Outcome(body, 200 if ticket else 204, self._commit(uow, centre))
+            body = self.ticket_body(uow, ticket, centre) if ticket else None
+            return Outcome(body, 200 if ticket else 204, self.commit(uow, centre))
 
     def ticket_action(self, principal: Principal, ticket_id: int, action: str,
                       params: dict[str, Any] | None = None) -> Outcome:
@@ -318,9 +318,9 @@ class QueueService:
         if action not in TICKET_ACTIONS:
             raise NotFound(f"Không có thao tác '{action}'.")
         with self.uow() as uow:
-            self._centre(uow, principal.centre_id, lock=True)
-            ticket = self._ticket(uow, principal, ticket_id)
-            centre = self._centre(uow, ticket.centre_id)
+            self.centre(uow, principal.centre_id, lock=True)
+            ticket = self.ticket(uow, principal, ticket_id)
+            centre = self.centre(uow, ticket.centre_id)
             settings = settings_of(centre)
             now = self.clock()
             actor = principal.actor
@@ -350,8 +350,8 @@ class QueueService:
                 else:
                     event = self._transfer(uow, principal, ticket, counter, params, now)
             uow.record(event)
-            body = self._ticket_body(uow, ticket, centre)
-            return Outcome(body, 200, self._commit(uow, centre))
+            body = self.ticket_body(uow, ticket, centre)
+            return Outcome(body, 200, self.commit(uow, centre))
 
     def _own_counter(self, uow: UnitOfWork, principal: Principal) -> Counter | None:
         if principal.kind == "device" and principal.counter_id:
@@ -386,7 +386,7 @@ class QueueService:
             raise NotFound(f"Không có thao tác '{action}'.")
         require(principal, "device:agent", "user:staff", "user:manager", "user:admin")
         with self.uow() as uow:
-            centre = self._centre(uow, principal.centre_id, lock=True)
+            centre = self.centre(uow, principal.centre_id, lock=True)
             counter = self._counter(uow, principal, counter_id)
             now = self.clock()
             if action == "open":
@@ -404,7 +404,7 @@ class QueueService:
                     event = lifecycle.close_counter(counter, now, principal.actor)
             uow.record(event)
             tz = ZoneInfo(centre.timezone)
-            self._commit(uow, centre)
+            self.commit(uow, centre)
             return Outcome(counter_view(counter, tz), 200)
 
     def _open(self, uow: UnitOfWork, principal: Principal, counter: Counter,
@@ -446,13 +446,13 @@ class QueueService:
         require(principal, "device:agent", "device:kiosk", "user:staff", "user:manager",
                 "user:admin")
         with self.uow() as uow:
-            self._centre(uow, principal.centre_id, lock=True)
+            self.centre(uow, principal.centre_id, lock=True)
             scope = f"rating:{ticket_id}"
             key, replay = self.replay(uow, principal, idempotency_key, scope)
             if replay is not None:
                 return replay
-            ticket = self._ticket(uow, principal, ticket_id)
-            centre = self._centre(uow, ticket.centre_id)
+            ticket = self.ticket(uow, principal, ticket_id)
+            centre = self.centre(uow, ticket.centre_id)
             if principal.role == "agent" or (principal.is_person and not principal.is_admin):
                 if ticket.counter is None:
                     raise Conflict("Số này chưa được phục vụ tại quầy nào.", code="not_finished")
@@ -475,7 +475,7 @@ class QueueService:
             status = 200 if replaced else 201
             if key:
                 uow.repo.remember_response(key, centre.id, scope, status, body, now)
-            self._commit(uow, centre)
+            self.commit(uow, centre)
             return Outcome(body, status)
 
     def close_due(self) -> int:
@@ -485,11 +485,11 @@ class QueueService:
             centre_ids = [c.id for c in uow.repo.centres()]
         for centre_id in centre_ids:
             with self.uow() as uow:
-                centre = self._centre(uow, centre_id, lock=True)
+                centre = self.centre(uow, centre_id, lock=True)
                 events = lifecycle.close_day(centre, settings_of(centre),
                                              uow.repo.waiting(centre.id), self.clock())
                 if events:
                     uow.record(*events)
-                    self._commit(uow, centre)
+                    self.commit(uow, centre)
                     total += len(events)
         return total

@@ -93,8 +93,8 @@ def track_view(ticket_id: int) -> dict:
         ticket = uow.repo.ticket(ticket_id)
         if ticket is None:
             raise NotFound("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự.")
-        centre = svc._centre(uow, ticket.centre_id)
-        body = svc._ticket_body(uow, ticket, centre)
+        centre = svc.centre(uow, ticket.centre_id)
+        body = svc.ticket_body(uow, ticket, centre)
         settings = settings_of(centre)
         tz = ZoneInfo(centre.timezone)
         now = svc.clock()
