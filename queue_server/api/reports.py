@@ -76,6 +76,13 @@ def report_export():
     if fmt not in exports.FORMATS:
         raise InvalidInput(f"Định dạng '{fmt[:10]}' không có. Chọn: {', '.join(exports.FORMATS)}.")
     report, _ = compute_report(principal.centre_id)
+    if fmt == "xlsx":   # the weekly staffing plan gets its own sheet
+        from .staffing import staffing_data
+
+        plan = staffing_data(principal.centre_id, request.args)
+        report["staffing"] = {"weekly": plan["weekly"], "days": plan["days"],
+                              "target_wait_minutes": plan["target_wait_minutes"],
+                              "names": {s["code"]: s["name"] for s in plan["services"]}}
     render, mimetype = exports.FORMATS[fmt]
     try:
         body = render(report)

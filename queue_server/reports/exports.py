@@ -172,10 +172,49 @@ def to_xlsx(report: dict) -> bytes:
             col += 2
         put(sheet, r, col, unit["rate"], "share")
     sheet.column_dimensions["A"].width = 30
+    if report.get("staffing"):
+        _weekly_sheet(wb.create_sheet("Kế hoạch bố trí quầy"), report["staffing"], header, bold)
 
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def weekly_rows(staffing: dict) -> tuple[list[int], list[list[Any]]]:
+    """The weekly staffing plan as (hours, rows): one row per weekday and service with the
+    advised counters per hour (None where the plan has none), then the weekday's totals with
+    counters of their own per service and with every counter serving every service."""
+    weekly = staffing.get("weekly") or []
+    names = staffing.get("names") or {}
+    hours = sorted({int(h) for day in weekly for plan in day["services"].values() for h in plan})
+    rows: list[list[Any]] = []
+    for day in weekly:
+        for code, plan in sorted(day["services"].items()):
+            rows.append([day["label"], names.get(code, code), *[plan.get(str(h)) for h in hours]])
+        rows.append([day["label"], "Tổng (mỗi lĩnh vực quầy riêng)",
+                     *[day["dedicated_total"].get(str(h)) for h in hours]])
+        rows.append([day["label"], "Tổng (mọi quầy phục vụ mọi lĩnh vực)",
+                     *[day["pooled_total"].get(str(h)) for h in hours]])
+    return hours, rows
+
+
+def _weekly_sheet(sheet, staffing: dict, header: Callable, bold: Any) -> None:
+    hours, rows = weekly_rows(staffing)
+    sheet.cell(row=1, column=1, value="KẾ HOẠCH BỐ TRÍ QUẦY THEO TUẦN — số quầy đề xuất để chờ "
+               f"trung bình ≤ {vnformat.number(staffing.get('target_wait_minutes'), 0)} phút "
+               f"(theo {staffing.get('days', 0)} ngày làm việc)").font = bold
+    header(sheet, ["Thứ", "Lĩnh vực", *[f"{h:02d}:00" for h in hours]], 2)
+    for r, values in enumerate(rows, 3):
+        for col, value in enumerate(values, 1):
+            cell = sheet.cell(row=r, column=col, value=value)
+            if col > 2:
+                cell.number_format = "0"
+            if values[1].startswith("Tổng"):
+                cell.font = bold
+    if not rows:
+        sheet.cell(row=3, column=1, value="Chưa có số liệu để lập kế hoạch trong kỳ này.")
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = 40
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -257,6 +296,15 @@ def to_pdf(report: dict) -> bytes:
               report["targets"]["wait_minutes"])
 
     n = 3
+    by_day = report["breakdowns"]["day"]
+    if any(r["satisfaction"]["rate"] is not None for r in by_day):
+        pdf.set_font("vn", "B", 11)
+        pdf.cell(0, 7, f"{n}. Tỷ lệ hài lòng theo ngày (%)", new_x="LMARGIN", new_y="NEXT")
+        n += 1
+        rate = report["targets"]["satisfaction"]["green"] * 100
+        _bars(pdf, [(r["label"][:5], None if r["satisfaction"]["rate"] is None
+                     else r["satisfaction"]["rate"] * 100) for r in by_day[-62:]],
+              rate, good_below=False, digits=0, top=100.0)
     for by, rows_ in report["breakdowns"].items():
         if by == "hour" or not rows_:
             continue
@@ -286,22 +334,28 @@ def to_pdf(report: dict) -> bytes:
     return bytes(pdf.output())
 
 
-def _bars(pdf, items: list[tuple[str, float | None]], target: float) -> None:
-    """A small bar chart with the target as a red line (people would rather look than read)."""
+def _bars(pdf, items: list[tuple[str, float | None]], target: float, *, good_below: bool = True,
+          digits: int = 1, top: float | None = None) -> None:
+    """A small bar chart with the target as a red line (people would rather look than read).
+    A bar is blue on the right side of the target (below it for waits, at or above it for
+    satisfaction) and red otherwise."""
     height, width = 40.0, 250.0
+    if pdf.will_page_break(height + 12):
+        pdf.add_page()
     x0, y0 = pdf.l_margin + 10, pdf.get_y() + 2
-    top = max([v or 0 for _, v in items] + [target]) * 1.15 or 1
+    top = top or max([v or 0 for _, v in items] + [target]) * 1.15 or 1
     step = width / max(1, len(items))
-    pdf.set_font("vn", "", 7)
+    pdf.set_font("vn", "", 7 if len(items) <= 31 else 5)
     for i, (label, value) in enumerate(items):
         h = (value or 0) / top * height
         x = x0 + i * step
-        pdf.set_fill_color(11, 58, 117) if (value or 0) <= target else pdf.set_fill_color(179, 0, 27)
+        good = (value or 0) <= target if good_below else (value or 0) >= target
+        pdf.set_fill_color(11, 58, 117) if good else pdf.set_fill_color(179, 0, 27)
         if h > 0:
             pdf.rect(x + step * 0.15, y0 + height - h, step * 0.7, h, style="F")
         pdf.text(x + step * 0.2, y0 + height + 4, label)
         if value is not None:
-            pdf.text(x + step * 0.2, y0 + height - h - 1, vnformat.number(value, 1))
+            pdf.text(x + step * 0.2, y0 + height - h - 1, vnformat.number(value, digits))
     ty = y0 + height - target / top * height
     pdf.set_draw_color(179, 0, 27)
     pdf.line(x0, ty, x0 + width, ty)

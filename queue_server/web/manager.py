@@ -66,6 +66,12 @@ def strings() -> dict[str, str]:
         "col_per_year": _("Dự kiến/năm"),
         "chart_wait_by_hour": _("Thời gian chờ trung bình theo giờ (phút)"),
         "chart_satisfaction_trend": _("Tỷ lệ hài lòng theo ngày"),
+        "weekly_weekday": _("Thứ"), "weekly_service": _("Lĩnh vực"),
+        "weekly_total": _("Tổng số quầy"),
+        "weekly_note": _("Số quầy tối thiểu để thời gian chờ trung bình ≤ %s phút, theo số liệu "
+                         "của kỳ báo cáo (Erlang C, kiểm tra bằng mô phỏng). Ô trống: không cần "
+                         "quầy."),
+        "weekly_none": _("Chưa có số liệu để lập kế hoạch bố trí quầy trong kỳ này."),
     }
 
 

@@ -32,6 +32,7 @@
     try {
       const { body } = await api("GET", "/api/v1/reports/report?" + query().toString());
       report = body; render();
+      loadWeekly();
     } catch (e) {
       if (e.status === 401) { location.href = "/login?next=/manager/reports"; return; }
       toast(e.message, "error");
@@ -96,6 +97,36 @@
       r.productivity.by_staff.map((p) => [p.staff, num(p.served, 0), num(p.days, 0), num(p.per_day), num(p.projected_per_year, 0)]));
     if (!$("f-date").value) { $("f-date").value = r.today; syncForm(); }
     document.body.dataset.loaded = r.period.from + ":" + r.period.to;
+  }
+
+  /* The weekly staffing plan of the same period: a row per weekday and service with the
+     advised counters per hour; only hours where some plan has counters get a column. */
+  async function loadWeekly() {
+    const p = query(); p.delete("service"); p.delete("counter");
+    const node = $("weekly"), note = $("weekly-note");
+    try {
+      const { body } = await api("GET", "/api/v1/reports/staffing?" + p.toString());
+      const names = Object.fromEntries(body.services.map((s) => [s.code, s.name]));
+      const hours = [...new Set(body.weekly.flatMap((d) => Object.values(d.services).flatMap((h) => Object.keys(h))))]
+        .map(Number).sort((a, b) => a - b);
+      node.textContent = "";
+      if (!hours.length) { note.textContent = t("weekly_none"); return; }
+      note.textContent = fmt("weekly_note", num(body.target_wait_minutes, 0));
+      const cell = (v) => (v ? num(v, 0) : "");
+      const rows = [];
+      for (const d of body.weekly) {
+        for (const [code, plan] of Object.entries(d.services))
+          rows.push({ cls: "", cells: [d.label, names[code] || code, ...hours.map((h) => cell(plan[h]))] });
+        rows.push({ cls: "total", cells: [d.label, t("weekly_total"), ...hours.map((h) => cell(d.dedicated_total[h]))] });
+      }
+      node.append(el("thead", {}, el("tr", {}, el("th", {}, t("weekly_weekday")), el("th", {}, t("weekly_service")),
+        ...hours.map((h) => el("th", { class: "num" }, `${h}h`)))));
+      node.append(el("tbody", {}, ...rows.map((r) => el("tr", { class: r.cls },
+        ...r.cells.map((c, i) => el(i > 1 ? "td" : (r.cls && i === 1 ? "th" : "td"), { class: i > 1 ? "num" : "" }, c))))));
+      document.body.dataset.weekly = String(body.weekly.length);
+    } catch (e) {
+      note.textContent = e.message || "";
+    }
   }
 
   function drawTabs() {

@@ -142,6 +142,12 @@ def test_reports_page_shows_the_api_figures_and_downloads_excel(browser, server,
     assert cells[0] == str(api["tickets"]) and cells[1] == str(api["served"])
     assert percent(api["satisfaction"]["rate"]) in cells
     assert page.locator("#satisfaction tbody tr").count() >= 2  # units + whole centre
+    # the weekly staffing plan of the same period: today's weekday, a counter for the service
+    page.wait_for_function("document.body.dataset.weekly === '1'", timeout=20_000)
+    plan = call(server, "GET", f"/reports/staffing?from={today}&to={today}", MANAGER)
+    weekly_rows = page.locator("#weekly tbody tr").all_text_contents()
+    assert any(plan["weekly"][0]["label"] in row for row in weekly_rows), weekly_rows
+    assert page.locator("#weekly tbody tr").count() == len(plan["weekly"][0]["services"]) + 1
     href = page.get_attribute("#x-xlsx", "href")
     assert "format=xlsx" in href and "period=day" in href
     reply = page.request.get(f"{server.url}{href}")
