@@ -44,7 +44,9 @@ def ticket_view(ticket: Ticket, tz: ZoneInfo, *, people_ahead: int | None = None
 
 def service_view(service: Service, waiting: int) -> dict:
     return {"code": service.code, "name": service.name, "prefix": service.prefix,
-            "waiting": waiting, "daily_cap": service.daily_cap, "windows": service.windows}
+            "waiting": waiting, "daily_cap": service.daily_cap, "windows": service.windows,
+            "priority_enabled": service.priority_enabled,
+            "priority_groups": list(service.priority_groups or [])}
 
 
 def counter_view(counter: Counter, tz: ZoneInfo, *, staff_name: str | None = None) -> dict:

@@ -48,9 +48,9 @@ def list_all(svc: QueueService, principal: Principal) -> list[dict]:
     with svc.uow() as uow:
         rows = uow.session.scalars(select(Counter).where(
             t.counters.c.centre_id == principal.centre_id).order_by(t.counters.c.number)).all()
-        out = [{**snapshot(c), "id": c.id, "version": c.version, "status": str(c.status)}
-               for c in rows]
-    out.sort(key=lambda c: (not c["active"], c["number"]))
+        out = [{**snapshot(c), "id": c.id, "version": c.version, "status": str(c.status),
+                "sort_order": c.sort_order} for c in rows]
+    out.sort(key=lambda c: (not c["active"], c["sort_order"], c["number"]))
     return out
 
 
@@ -84,7 +84,9 @@ def create(svc: QueueService, principal: Principal, data: dict) -> Counter:
         values = _parse(data, uow, principal.centre_id, None)
         values.pop("_version")
         zone = values.pop("zone")
-        counter = Counter(centre_id=principal.centre_id, **values)
+        last = uow.session.execute(select(func.max(t.counters.c.sort_order)).where(
+            t.counters.c.centre_id == principal.centre_id)).scalar()
+        counter = Counter(centre_id=principal.centre_id, sort_order=(last or 0) + 1, **values)
         counter.zone = zone
         uow.repo.add(counter)
         uow.flush()
@@ -166,3 +168,31 @@ def set_active(svc: QueueService, principal: Principal, counter_id: int, active:
                      before=before, after=snapshot(counter))
         uow.commit()
         return counter
+
+
+def reorder(svc: QueueService, principal: Principal, ids: list[Any]) -> list[int]:
+    """Order of the counters (admin page, displays): `ids` lists counters first to last; the
+    ones not listed keep their relative order after them. Returns the counter numbers in order."""
+    principal = _admin(principal)
+    from .forms import FieldErrors
+
+    with svc.uow() as uow:
+        uow.repo.lock_centre(principal.centre_id)
+        counters = {c.id: c for c in uow.session.scalars(select(Counter).where(
+            t.counters.c.centre_id == principal.centre_id)).all()}
+        try:
+            wanted = [int(i) for i in ids]
+        except (TypeError, ValueError):
+            wanted = []
+        if not wanted or len(set(wanted)) != len(wanted) or not set(wanted) <= set(counters):
+            raise FieldErrors({"order": "Thứ tự gửi lên không khớp danh sách quầy; hãy tải lại trang."})
+        ordered = sorted(counters.values(), key=lambda c: (c.sort_order, c.number))
+        before = [c.number for c in ordered]
+        rest = [c for c in ordered if c.id not in wanted]
+        for order, counter in enumerate([counters[i] for i in wanted] + rest, start=1):
+            counter.sort_order = order  # not a content edit: no version bump, no conflict
+        after = [counters[i].number for i in wanted] + [c.number for c in rest]
+        audit.record(uow, principal, "counter.reorder", "counters", centre_id=principal.centre_id,
+                     at=svc.clock(), before=before, after=after)
+        uow.commit()
+        return after

@@ -15,7 +15,7 @@ from ..domain import lifecycle
 from ..domain.access import Principal, require
 from ..domain.errors import NotFound
 from ..domain.model import Service
-from ..service_layer import MAX_ID, QueueService
+from ..service_layer import MAX_ID, QueueService, settings_of
 from ..store import tables as t
 from . import audit
 from .forms import Checker, InUse, check_version
@@ -27,7 +27,9 @@ PREFIX_PATTERN = r"[A-Z]{1,3}"
 def snapshot(service: Service) -> dict[str, Any]:
     return {"code": service.code, "name": service.name, "prefix": service.prefix,
             "daily_cap": service.daily_cap, "windows": service.windows,
-            "sort_order": service.sort_order, "active": service.active}
+            "sort_order": service.sort_order, "active": service.active,
+            "priority_enabled": service.priority_enabled,
+            "priority_groups": list(service.priority_groups or [])}
 
 
 def _admin(principal: Principal | None) -> Principal:
@@ -46,6 +48,40 @@ def _load(uow, principal: Principal, service_id: int) -> Service:
     if service is None or service.centre_id != principal.centre_id:
         raise NotFound(f"Không tìm thấy dịch vụ có mã {service_id}.")
     return service
+
+
+def priority_options(svc: QueueService, principal: Principal) -> list[tuple[str, str]]:
+    """The centre's priority groups as (code, label), for the service form's checklist."""
+    _admin(principal)
+    with svc.uow() as uow:
+        return list(settings_of(uow.repo.centre(principal.centre_id)).priority_groups.items())
+
+
+def _parse_priority(check: Checker, uow, centre_id: int, current: Service | None) -> dict[str, Any]:
+    """`priority_enabled` / `priority_groups` from the form. A form without the priority fields
+    (`priority_shown` absent: an older page or a script) keeps what the service had."""
+    if check.raw("priority_shown") is None:
+        if current is None:
+            return {"priority_enabled": True, "priority_groups": []}
+        return {"priority_enabled": current.priority_enabled,
+                "priority_groups": list(current.priority_groups or [])}
+    known = settings_of(uow.repo.centre(centre_id)).priority_groups
+    enabled = check.flag("priority_enabled")
+    chosen = check.data.get("priority_groups") or []
+    if not isinstance(chosen, (list, tuple)):
+        chosen = [chosen]
+    groups: list[str] = []
+    for code in (str(c).strip() for c in chosen):
+        if code not in known:
+            check.fail("priority_groups", f"Nhóm ưu tiên {code} không có trong danh sách của "
+                       "trung tâm (trang Mẫu); hãy tải lại trang.")
+            break
+        if code not in groups:
+            groups.append(code)
+    if groups and not enabled and "priority_groups" not in check.errors:
+        check.fail("priority_groups", "Dịch vụ đã tắt số ưu tiên thì không chọn nhóm ưu tiên: "
+                   "bỏ chọn các nhóm hoặc bật lại số ưu tiên.")
+    return {"priority_enabled": enabled, "priority_groups": groups}
 
 
 def list_all(svc: QueueService, principal: Principal) -> list[dict]:
@@ -78,6 +114,7 @@ def _parse(data: dict, uow, centre_id: int, current: Service | None) -> dict[str
     values["daily_cap"] = check.integer("daily_cap", "số phiếu tối đa mỗi ngày", low=1,
                                         high=100_000, required=False)
     values["windows"] = check.periods("windows", "khung giờ lấy số")
+    values.update(_parse_priority(check, uow, centre_id, current))
     if "code" not in check.errors and current is None and values["code"]:
         if uow.repo.service_by_code(centre_id, values["code"]) is not None:
             check.fail("code", f"Mã {values['code']} đã có dịch vụ khác dùng.")

@@ -74,6 +74,10 @@ SCHEMAS: dict[str, Schema] = {
         "daily_cap": nullable(INT),
         "windows": {"type": "array", "description": "Ticketing windows, local time; empty = opening hours.",
                     "items": {"type": "array", "items": STR, "minItems": 2, "maxItems": 2}},
+        "priority_enabled": {"type": "boolean",
+                             "description": "False: the service issues no priority tickets."},
+        "priority_groups": {"type": "array", "items": STR,
+                            "description": "Priority group codes accepted; empty = all groups."},
     }),
     "Counter": obj({
         "id": {"type": "integer", "description": "Used in API paths."},

@@ -124,6 +124,11 @@ def issue_ticket(
     if priority is not None and priority not in settings.priority_groups:
         groups = ", ".join(settings.priority_groups)
         raise InvalidInput(f"Nhóm ưu tiên '{priority}' không có. Chọn một trong: {groups}.")
+    if priority is not None and not service.priority_enabled:
+        raise InvalidInput(f"Dịch vụ {service.name} không phát số ưu tiên; hãy lấy số thường.")
+    if priority is not None and service.priority_groups and priority not in service.priority_groups:
+        names = ", ".join(settings.priority_groups.get(g, g) for g in service.priority_groups)
+        raise InvalidInput(f"Dịch vụ {service.name} chỉ nhận số ưu tiên cho: {names}.")
     if service.daily_cap is not None and seq > service.daily_cap:
         raise Conflict(
             f"Dịch vụ {service.name} đã phát hết {service.daily_cap} số của hôm nay. "

@@ -52,6 +52,10 @@ class Service:
     sort_order: int = 0
     active: bool = True
     id: int | None = None
+    # Priority tickets: off for some services; `priority_groups` lists the accepted group codes
+    # (empty = every group of the centre).
+    priority_enabled: bool = True
+    priority_groups: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -68,6 +72,7 @@ class Counter:
     services: list[Service] = field(default_factory=list)
     active: bool = True
     id: int | None = None
+    sort_order: int = 0  # order on the admin page and the displays; ties by number
 
     @property
     def service_ids(self) -> set[int]:

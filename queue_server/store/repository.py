@@ -72,7 +72,7 @@ class Repository:
     def counters(self, centre_id: int) -> Sequence[Counter]:
         return self.session.scalars(select(Counter).where(
             t.counters.c.centre_id == centre_id, t.counters.c.active.is_(True)
-        ).order_by(t.counters.c.number)).all()
+        ).order_by(t.counters.c.sort_order, t.counters.c.number)).all()
 
     def counter(self, counter_id: int) -> Counter | None:
         return self.session.get(Counter, counter_id)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -87,6 +88,8 @@ services = Table(
     Column("sort_order", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
     Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
+    Column("priority_enabled", Boolean, nullable=False, default=True, server_default=true()),
+    Column("priority_groups", JSON, nullable=False, default=list, server_default="[]"),
     UniqueConstraint("centre_id", "code", name="uq_services_centre_code"),
     UniqueConstraint("centre_id", "prefix", name="uq_services_centre_prefix"),
 )
@@ -105,6 +108,7 @@ counters = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("version", Integer, nullable=False, default=1, server_default="1"),  # admin edits
     Column("zone", String(80), nullable=False, default="", server_default=""),  # area / floor
+    Column("sort_order", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("centre_id", "number", name="uq_counters_centre_number"),
 )
 

@@ -70,7 +70,8 @@ def _form() -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key in request.form:
         values = request.form.getlist(key)
-        data[key] = values if key in ("services", "counters", "open_weekdays") else values[-1]
+        data[key] = values if key in ("services", "counters", "open_weekdays",
+                                      "priority_groups") else values[-1]
     return data
 
 
@@ -120,6 +121,22 @@ def centre():
     _refresh()
     flash("Đã lưu thông tin Trung tâm.")
     return redirect(url_for("admin.centre"))
+
+
+@bp.post("/admin/centre/targets")
+def centre_targets():
+    """The 'Chỉ tiêu' form of the centre page: the gauges' targets (centre setting `targets`)."""
+    svc, me = _svc(), _me()
+    row = centre_uc.load(svc, me)
+    data = _form()
+    try:
+        centre_uc.update_targets(svc, me, data)
+    except DomainError as exc:
+        return _failed("centre.html", exc, values={**centre_uc.form_values(row), **data},
+                       weekdays=list(enumerate(centre_uc.WEEKDAYS)),
+                       close_actions=centre_uc.CLOSE_ACTIONS)
+    flash("Đã lưu chỉ tiêu; bảng điều hành và báo cáo dùng chỉ tiêu mới ngay.")
+    return redirect(url_for("admin.centre") + "#chi-tieu")
 
 
 @bp.get("/admin/centre/logo.png")
@@ -183,7 +200,8 @@ def _service_values(service) -> dict:
 
 def _services_page(status: int = 200, **context):
     svc, me = _svc(), _me()
-    return _page("services.html", status, services=admin.services.list_all(svc, me), **context)
+    return _page("services.html", status, services=admin.services.list_all(svc, me),
+                 priority_options=admin.services.priority_options(svc, me), **context)
 
 
 @bp.get("/admin/services")
@@ -194,6 +212,8 @@ def services():
 @bp.post("/admin/services")
 def service_create():
     data = _form()
+    if "priority_shown" in data:  # unchecked boxes are not sent: show them unchecked again
+        data.setdefault("priority_enabled", "")
     try:
         service = admin.services.create(_svc(), _me(), data)
     except DomainError as exc:
@@ -209,13 +229,18 @@ def service_create():
 def service_edit(service_id: int):
     svc, me = _svc(), _me()
     service = admin.services.get(svc, me, service_id)
+    options = admin.services.priority_options(svc, me)
     if request.method == "GET":
-        return _page("service_edit.html", values=_service_values(service))
+        return _page("service_edit.html", values=_service_values(service), priority_options=options)
     data = _form()
+    if "priority_shown" in data:  # unchecked boxes are not sent: show them unchecked again
+        data.setdefault("priority_enabled", "")
+        data.setdefault("priority_groups", [])
     try:
         admin.services.update(svc, me, service_id, data)
     except DomainError as exc:
-        return _failed("service_edit.html", exc, values={**_service_values(service), **data})
+        return _failed("service_edit.html", exc, values={**_service_values(service), **data},
+                       priority_options=options)
     _refresh()
     flash("Đã lưu dịch vụ.")
     return redirect(url_for("admin.services"))
@@ -228,7 +253,8 @@ def service_delete(service_id: int):
     try:
         admin.services.delete_service(svc, me, service_id)
     except DomainError as exc:
-        return _failed("service_edit.html", exc, values=_service_values(service))
+        return _failed("service_edit.html", exc, values=_service_values(service),
+                       priority_options=admin.services.priority_options(svc, me))
     _refresh()
     flash(f"Đã xóa dịch vụ {service.name}.")
     return redirect(url_for("admin.services"))
@@ -279,6 +305,14 @@ def counter_create():
     _refresh()
     flash(f"Đã thêm quầy số {counter.number}.")
     return redirect(url_for("admin.counters"))
+
+
+@bp.post("/admin/counters/order")
+def counters_order():
+    body = request.get_json(silent=True) or {}
+    order = admin.counters.reorder(_svc(), _me(), body.get("ids") or [])
+    _refresh()
+    return jsonify({"order": order})
 
 
 @bp.route("/admin/counters/<int:counter_id>", methods=["GET", "POST"])

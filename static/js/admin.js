@@ -1,4 +1,4 @@
-/* Admin pages: confirmations, drag-and-drop ordering of services (with ↑ ↓ buttons for the
+/* Admin pages: confirmations, drag-and-drop ordering of services and counters (with ↑ ↓ buttons for the
    keyboard), and the live preview of templates. Plain forms work without this script. */
 "use strict";
 (function () {
@@ -11,9 +11,8 @@
     if (message && !window.confirm(message)) e.preventDefault();
   });
 
-  // --- service order ---------------------------------------------------------------------
-  const rows = document.getElementById("service-rows");
-  if (rows) {
+  // --- service and counter order ---------------------------------------------------------
+  document.querySelectorAll("tbody.sortable-rows").forEach((rows) => {
     let dragged = null;
     const save = async () => {
       const ids = [...rows.querySelectorAll("tr.sortable")].map((tr) => Number(tr.dataset.id));
@@ -55,7 +54,7 @@
       button.focus();
       save();
     });
-  }
+  });
 
   // --- live preview of templates ---------------------------------------------------------
   const form = document.getElementById("templates-form");

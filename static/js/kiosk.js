@@ -217,6 +217,7 @@
   async function openServices() {
     try {
       const { body } = await api("GET", "/api/v1/services");
+      remember(body);
       $("services").replaceChildren(...body.map((s) => el("button", { type: "button",
         class: "k-service", dataset: { code: s.code }, onclick: () => { S.missing = []; chooseService(s.code, s.name); } },
         el("span", { class: "k-service-prefix", text: s.prefix }),
@@ -226,9 +227,20 @@
     } catch (e) { fail(e); }
   }
 
-  function chooseService(code, name) {
+  // Each service's priority settings (GET /api/v1/services): priority off → no priority
+  // question; a restricted service → only its groups are offered.
+  const serviceInfo = {};
+  function remember(services) { for (const s of services) serviceInfo[s.code] = s; }
+
+  async function chooseService(code, name) {
     if (!code) { openServices(); return; }
+    if (!serviceInfo[code]) {
+      try { remember((await api("GET", "/api/v1/services")).body); } catch (e) { /* ask anyway */ }
+    }
+    const info = serviceInfo[code];
     S.service = code;
+    if (info && info.priority_enabled === false) { issue(null); return; }
+    drawPriorityGroups(info && info.priority_groups);
     setText("priority-service", name || (S.proc && S.proc.service === code ? S.proc.name : code));
     const warn = $("priority-missing");
     warn.hidden = !S.missing.length;
@@ -236,8 +248,10 @@
     show("priority");
   }
 
-  function drawPriorityGroups() {
-    $("priority-groups").replaceChildren(...config.priority_groups.map((g) => el("button", {
+  function drawPriorityGroups(accepted) {
+    const groups = accepted && accepted.length
+      ? config.priority_groups.filter((g) => accepted.includes(g.code)) : config.priority_groups;
+    $("priority-groups").replaceChildren(...groups.map((g) => el("button", {
       type: "button", class: "k-group", dataset: { priority: g.code }, text: g.label,
       onclick: () => issue(g.code) })));
   }
