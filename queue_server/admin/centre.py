@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -74,6 +75,7 @@ def form_values(centre: Centre) -> dict[str, Any]:
         "rating_reasons": "\n".join(f"{k} = {v}" for k, v in settings.rating_reasons.items()),
         "priority_groups": "\n".join(f"{k} = {v}" for k, v in settings.priority_groups.items()),
         "version": centre.version,
+        **target_values(centre),
     }
 
 
@@ -234,3 +236,115 @@ def ticket_png(centre: Centre, data: dict, *, data_dir: str, public_url: str,
         footer_lines=tuple(values["ticket_footer"]) or tuple(DEFAULT_FOOTER),
         logo_path=str(logo) if logo else None, timezone=centre.timezone)
     return render_png(ticket)
+
+
+# --- targets (the gauges' chỉ tiêu) -------------------------------------------------------------
+# form field → (label, Targets key, part of a band or None, unit, low, high); shares are typed in %.
+TARGET_FIELDS: dict[str, tuple[str, str, str | None, str, float, float]] = {
+    "t_wait_minutes": ("thời gian chờ tối đa", "wait_minutes", None, "phút", 1, 240),
+    "t_service_minutes": ("thời gian phục vụ tối đa", "service_minutes", None, "phút", 1, 480),
+    "t_wait_share_green": ("tỷ lệ chờ trong chỉ tiêu (đạt)", "wait_share", "green", "%", 1, 100),
+    "t_wait_share_amber": ("tỷ lệ chờ trong chỉ tiêu (gần đạt)", "wait_share", "amber", "%", 1, 100),
+    "t_service_share_green": ("tỷ lệ phục vụ trong chỉ tiêu (đạt)", "service_share", "green", "%",
+                              1, 100),
+    "t_service_share_amber": ("tỷ lệ phục vụ trong chỉ tiêu (gần đạt)", "service_share", "amber",
+                              "%", 1, 100),
+    "t_satisfaction_green": ("tỷ lệ hài lòng (đạt)", "satisfaction", "green", "%", 1, 100),
+    "t_satisfaction_amber": ("tỷ lệ hài lòng (gần đạt)", "satisfaction", "amber", "%", 1, 100),
+    "t_dossiers_green": ("số hồ sơ/cán bộ/năm (đạt)", "dossiers_per_staff_year", "green", "hồ sơ",
+                         1, 100000),
+    "t_dossiers_amber": ("số hồ sơ/cán bộ/năm (gần đạt)", "dossiers_per_staff_year", "amber",
+                         "hồ sơ", 1, 100000),
+}
+
+
+def _targets_of(centre: Centre):
+    from ..reports.metrics import Targets
+
+    try:
+        return Targets.from_settings((centre.settings or {}).get("targets"))
+    except ValueError:
+        return Targets()   # a hand-edited bad setting: the form shows (and saving repairs) defaults
+
+
+def target_values(centre: Centre) -> dict[str, str]:
+    """The targets form's values, shares as percentages, decimals with a comma."""
+    targets = _targets_of(centre)
+    out = {}
+    for name, (_, key, part, unit, _, _) in TARGET_FIELDS.items():
+        value = getattr(targets, key)
+        value = getattr(value, part) if part else value
+        value = value * 100 if unit == "%" else value
+        out[name] = f"{value:g}".replace(".", ",")
+    return out
+
+
+def _number(check: Checker, name: str, label: str, low: float, high: float) -> float | None:
+    raw = str(check.raw(name) or "").strip().replace(" ", "")
+    if not raw:
+        check.fail(name, f"Hãy nhập {label}.")
+        return None
+    if "," in raw or re.fullmatch(r"\d{1,3}(\.\d{3})+", raw):   # 1.600 and 92,5 the Vietnamese way
+        raw = raw.replace(".", "").replace(",", ".")
+    try:
+        value = float(raw)
+    except ValueError:
+        check.fail(name, f"{label.capitalize()} phải là số (ví dụ 95 hoặc 92,5).")
+        return None
+    if not low <= value <= high:
+        check.fail(name, f"{label.capitalize()} phải từ {low:g} đến {high:g}.")
+        return None
+    return value
+
+
+def parse_targets(check: Checker) -> dict[str, Any]:
+    """The `targets` setting from the form (Targets.from_settings' shape), with a message beside
+    each wrong field; the 'gần đạt' level may not be above the 'đạt' level."""
+    values = {name: _number(check, name, label, low, high)
+              for name, (label, _, _, _, low, high) in TARGET_FIELDS.items()}
+    out: dict[str, Any] = {}
+    for name, (_, key, part, unit, _, _) in TARGET_FIELDS.items():
+        value = values[name]
+        if value is None:
+            continue
+        value = round(value / 100, 4) if unit == "%" else value
+        if part is None:
+            out[key] = value
+        else:
+            out.setdefault(key, {})[part] = value
+    for name, (label, key, part, _, _, _) in TARGET_FIELDS.items():
+        band = out.get(key)
+        if part == "amber" and isinstance(band, dict) and {"green", "amber"} <= set(band) \
+                and band["amber"] > band["green"]:
+            check.fail(name, f"Mức gần đạt phải thấp hơn hoặc bằng mức đạt ({label}).")
+    if "dossiers_per_staff_year" in out:
+        out["dossiers_per_staff_year"] = {k: int(round(v)) for k, v in
+                                          out["dossiers_per_staff_year"].items()}
+    return out
+
+
+def update_targets(svc: QueueService, principal: Principal, data: dict) -> Centre:
+    """Save the centre's targets (the dashboard's and the reports' gauges use them next time)."""
+    from ..reports.metrics import Targets
+
+    principal = _admin(principal)
+    check = Checker(data)
+    targets = parse_targets(check)
+    version = check.version()
+    check.done()
+    Targets.from_settings(targets)   # the form only builds what it accepts
+    with svc.uow() as uow:
+        uow.repo.lock_centre(principal.centre_id)
+        centre = uow.repo.centre(principal.centre_id)
+        before = snapshot(centre)
+        merged = {**dict((centre.settings or {}).get("targets") or {}), **targets}
+        try:   # keys the form does not show (idle_alert_minutes…) stay, unless they are broken
+            Targets.from_settings(merged)
+        except ValueError:
+            merged = targets
+        check_version("Chỉ tiêu", centre, version)
+        centre.settings = {**(centre.settings or {}), "targets": merged}
+        audit.record(uow, principal, "centre.targets", f"centre:{centre.code}",
+                     centre_id=centre.id, at=svc.clock(), before=before, after=snapshot(centre))
+        uow.commit()
+        return centre
