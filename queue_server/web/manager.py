@@ -66,6 +66,9 @@ def strings() -> dict[str, str]:
         "col_per_year": _("Dự kiến/năm"),
         "chart_wait_by_hour": _("Thời gian chờ trung bình theo giờ (phút)"),
         "chart_satisfaction_trend": _("Tỷ lệ hài lòng theo ngày"),
+        **{f"wd_{i}": name for i, name in enumerate(   # Python's weekday(): 0 is Monday
+            [_("Thứ Hai"), _("Thứ Ba"), _("Thứ Tư"), _("Thứ Năm"), _("Thứ Sáu"), _("Thứ Bảy"),
+             _("Chủ nhật")])},
         "weekly_weekday": _("Thứ"), "weekly_service": _("Lĩnh vực"),
         "weekly_total": _("Tổng số quầy"),
         "weekly_note": _("Số quầy tối thiểu để thời gian chờ trung bình ≤ %s phút, theo số liệu "

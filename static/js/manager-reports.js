@@ -115,9 +115,10 @@
       const cell = (v) => (v ? num(v, 0) : "");
       const rows = [];
       for (const d of body.weekly) {
+        const day = t("wd_" + d.weekday) === "wd_" + d.weekday ? d.label : t("wd_" + d.weekday);
         for (const [code, plan] of Object.entries(d.services))
-          rows.push({ cls: "", cells: [d.label, names[code] || code, ...hours.map((h) => cell(plan[h]))] });
-        rows.push({ cls: "total", cells: [d.label, t("weekly_total"), ...hours.map((h) => cell(d.dedicated_total[h]))] });
+          rows.push({ cls: "", cells: [day, names[code] || code, ...hours.map((h) => cell(plan[h]))] });
+        rows.push({ cls: "total", cells: [day, t("weekly_total"), ...hours.map((h) => cell(d.dedicated_total[h]))] });
       }
       node.append(el("thead", {}, el("tr", {}, el("th", {}, t("weekly_weekday")), el("th", {}, t("weekly_service")),
         ...hours.map((h) => el("th", { class: "num" }, `${h}h`)))));

@@ -85,3 +85,25 @@ def test_pdf_trend_is_left_out_without_ratings():
                                                 "levels": {}, "rate": None}}}
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.to_pdf(report))).pages)
     assert "Tỷ lệ hài lòng theo ngày" not in text
+
+
+def test_manager_pages_render_in_english(app, seed):
+    import re
+
+    boss = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', boss.get("/login").text).group(1)
+    assert boss.post("/login", data={"csrf_token": token, "username": "boss",
+                                     "password": seed.password}).status_code == 302
+    en = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = boss.get("/manager", headers=en).get_data(as_text=True)
+    for words in ("Dashboard", "Staffing advice", "Queue by service", "Longest wait",
+                  '"state_green": "On target"', '"gauge_wait_share": "Wait '):
+        assert words in page, words
+    assert "Bảng điều hành" not in page and "Gợi ý bố trí quầy" not in page
+    reports = boss.get("/manager/reports", headers=en).get_data(as_text=True)
+    for words in ("Weekly staffing plan", "Download Excel", "Quarter",
+                  '"wd_2": "Wednesday"', '"weekly_total": "Total counters"'):
+        assert words in reports, words
+    assert "Kế hoạch bố trí quầy theo tuần" not in reports
+    vi = boss.get("/manager/reports", headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert "Kế hoạch bố trí quầy theo tuần" in vi
