@@ -289,17 +289,14 @@ def to_pdf(report: dict) -> bytes:
 
     by_hour = report["breakdowns"]["hour"]
     if by_hour:
-        pdf.set_font("vn", "B", 11)
-        pdf.cell(0, 7, "2. Thời gian chờ trung bình theo giờ lấy số (phút)", new_x="LMARGIN",
-                 new_y="NEXT")
+        _chart_heading(pdf, "2. Thời gian chờ trung bình theo giờ lấy số (phút)")
         _bars(pdf, [(f"{r['key']:02d}h", r["wait"]["mean_minutes"]) for r in by_hour],
               report["targets"]["wait_minutes"])
 
     n = 3
     by_day = report["breakdowns"]["day"]
     if any(r["satisfaction"]["rate"] is not None for r in by_day):
-        pdf.set_font("vn", "B", 11)
-        pdf.cell(0, 7, f"{n}. Tỷ lệ hài lòng theo ngày (%)", new_x="LMARGIN", new_y="NEXT")
+        _chart_heading(pdf, f"{n}. Tỷ lệ hài lòng theo ngày (%)")
         n += 1
         rate = report["targets"]["satisfaction"]["green"] * 100
         _bars(pdf, [(r["label"][:5], None if r["satisfaction"]["rate"] is None
@@ -334,14 +331,20 @@ def to_pdf(report: dict) -> bytes:
     return bytes(pdf.output())
 
 
+def _chart_heading(pdf, title: str) -> None:
+    """A chart's title, on a new page when the chart under it would not fit."""
+    if pdf.will_page_break(7 + 52):
+        pdf.add_page()
+    pdf.set_font("vn", "B", 11)
+    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
+
+
 def _bars(pdf, items: list[tuple[str, float | None]], target: float, *, good_below: bool = True,
           digits: int = 1, top: float | None = None) -> None:
     """A small bar chart with the target as a red line (people would rather look than read).
     A bar is blue on the right side of the target (below it for waits, at or above it for
     satisfaction) and red otherwise."""
     height, width = 40.0, 250.0
-    if pdf.will_page_break(height + 12):
-        pdf.add_page()
     x0, y0 = pdf.l_margin + 10, pdf.get_y() + 2
     top = top or max([v or 0 for _, v in items] + [target]) * 1.15 or 1
     step = width / max(1, len(items))
