@@ -7,6 +7,7 @@ import logging
 import threading
 
 from flask import Flask, request
+from flask_babel import get_locale
 
 from . import errors
 from .catalog import CatalogService
@@ -53,6 +54,7 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
+    app.jinja_env.globals["page_lang"] = lambda: str(get_locale() or "vi")  # <html lang> follows the page
     socketio.init_app(app, async_mode="threading", message_queue=app.config.get("REDIS_URL"),
                       channel=app.config["REDIS_CHANNEL"],
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
