@@ -174,24 +174,15 @@ def reorder(svc: QueueService, principal: Principal, ids: list[Any]) -> list[int
     """Order of the counters (admin page, displays): `ids` lists counters first to last; the
     ones not listed keep their relative order after them. Returns the counter numbers in order."""
     principal = _admin(principal)
-    from .forms import FieldErrors
+    from .forms import apply_order
 
     with svc.uow() as uow:
         uow.repo.lock_centre(principal.centre_id)
         counters = {c.id: c for c in uow.session.scalars(select(Counter).where(
             t.counters.c.centre_id == principal.centre_id)).all()}
-        try:
-            wanted = [int(i) for i in ids]
-        except (TypeError, ValueError):
-            wanted = []
-        if not wanted or len(set(wanted)) != len(wanted) or not set(wanted) <= set(counters):
-            raise FieldErrors({"order": "Thứ tự gửi lên không khớp danh sách quầy; hãy tải lại trang."})
-        ordered = sorted(counters.values(), key=lambda c: (c.sort_order, c.number))
-        before = [c.number for c in ordered]
-        rest = [c for c in ordered if c.id not in wanted]
-        for order, counter in enumerate([counters[i] for i in wanted] + rest, start=1):
-            counter.sort_order = order  # not a content edit: no version bump, no conflict
-        after = [counters[i].number for i in wanted] + [c.number for c in rest]
+        current = lambda c: (c.sort_order, c.number)  # noqa: E731
+        before = [c.number for c in sorted(counters.values(), key=current)]
+        after = [c.number for c in apply_order(counters, ids, current, "quầy")]
         audit.record(uow, principal, "counter.reorder", "counters", centre_id=principal.centre_id,
                      at=svc.clock(), before=before, after=after)
         uow.commit()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..domain.errors import Conflict, InvalidInput
@@ -215,3 +215,22 @@ def check_version(kind: str, row: Any, expected: int | None) -> None:
             f"{expected}). Thay đổi của bạn chưa được lưu: hãy tải lại trang để xem bản mới nhất "
             "rồi sửa lại.")
     row.version = (row.version or 1) + 1
+
+
+def apply_order(rows: dict[int, Any], ids: list[Any], current: Callable[[Any], Any],
+                noun: str) -> list[Any]:
+    """Give `rows` (id → row) the order `ids` asks, first to last; rows not listed keep their
+    relative order (by `current`) after them. Sets `sort_order` from 1 — not a content edit, so
+    no version bump and no conflict — and returns the rows in their new order."""
+    try:
+        wanted = [int(i) for i in ids]
+    except (TypeError, ValueError):
+        wanted = []
+    chosen = set(wanted)
+    if not wanted or len(chosen) != len(wanted) or not chosen <= set(rows):
+        raise FieldErrors({"order": f"Thứ tự gửi lên không khớp danh sách {noun}; hãy tải lại trang."})
+    rest = [r for r in sorted(rows.values(), key=current) if r.id not in chosen]
+    ordered = [rows[i] for i in wanted] + rest
+    for position, row in enumerate(ordered, start=1):
+        row.sort_order = position
+    return ordered

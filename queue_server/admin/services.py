@@ -240,23 +240,14 @@ def set_active(svc: QueueService, principal: Principal, service_id: int, active:
 def reorder(svc: QueueService, principal: Principal, ids: list[Any]) -> list[str]:
     """Kiosk order of the services: `ids` lists every active service once, first to last."""
     principal = _admin(principal)
-    from .forms import FieldErrors
+    from .forms import apply_order
 
     with svc.uow() as uow:
         uow.repo.lock_centre(principal.centre_id)
         services = {s.id: s for s in uow.repo.services(principal.centre_id, active_only=False)}
-        try:
-            wanted = [int(i) for i in ids]
-        except (TypeError, ValueError):
-            wanted = []
-        if not wanted or len(set(wanted)) != len(wanted) or not set(wanted) <= set(services):
-            raise FieldErrors({"order": "Thứ tự gửi lên không khớp danh sách dịch vụ; hãy tải lại trang."})
-        before = [s.code for s in sorted(services.values(), key=lambda s: (s.sort_order, s.id))]
-        rest = [s for s in sorted(services.values(), key=lambda s: (s.sort_order, s.id))
-                if s.id not in wanted]
-        for order, service in enumerate([services[i] for i in wanted] + rest, start=1):
-            service.sort_order = order  # not a content edit: no version bump, no conflict
-        after = [services[i].code for i in wanted] + [s.code for s in rest]
+        current = lambda s: (s.sort_order, s.id)  # noqa: E731
+        before = [s.code for s in sorted(services.values(), key=current)]
+        after = [s.code for s in apply_order(services, ids, current, "dịch vụ")]
         audit.record(uow, principal, "service.reorder", "services", centre_id=principal.centre_id,
                      at=svc.clock(), before=before, after=after)
         uow.commit()
