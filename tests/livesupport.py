@@ -379,14 +379,27 @@ class QueueLoad:
 
 # --- helpers for browser tests against a live server ------------------------------------------
 
+def issue_ticket(server, service="HT") -> dict:
+    """A ticket issued through the API with the kiosk token, as the API returns it."""
+    r = requests.post(server.api("/tickets"), json={"service": service},
+                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
 def issue(server, service="HT", n=1) -> list[str]:
-    numbers = []
-    for _ in range(n):
-        r = requests.post(server.api("/tickets"), json={"service": service},
-                          headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-        assert r.status_code == 201, r.text
-        numbers.append(r.json()["number"])
-    return numbers
+    return [issue_ticket(server, service)["number"] for _ in range(n)]
+
+
+def login(page, server, username: str, password: str = "motcua") -> str:
+    """Log `page` in through the login form; returns the page's CSRF token."""
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "/login" not in page.url, page.url
+    return page.get_attribute('meta[name="csrf-token"]', "content")
 
 
 def login_console(browser, server, user="canbo2"):

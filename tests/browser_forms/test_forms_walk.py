@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import requests
-from livesupport import KIOSK
+from livesupport import KIOSK, issue_ticket, login
 
 # Invented person; the old-ID and issue-date parts are distinctive so their absence can be checked.
 RAW = ("001190012345|987654321|Nguyễn Thị Hoa|14021990|Nữ|"
@@ -22,23 +21,6 @@ def tap(page, keys: str) -> None:
     for ch in keys:
         selector = '.vk-key[data-key=" "]' if ch == " " else f'.vk-key[data-key="{ch}"]'
         page.click(f"#keyboard {selector}")
-
-
-def issue_ticket(server) -> dict:
-    r = requests.post(server.api("/tickets"), json={"service": "HT"},
-                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-    r.raise_for_status()
-    return r.json()
-
-
-def login(page, server, username: str, password: str = "motcua") -> str:
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/login" not in page.url, page.url
-    return page.get_attribute('meta[name="csrf-token"]', "content")
 
 
 def test_citizen_fills_birth_registration_and_staff_open_it(browser, server):

@@ -7,26 +7,8 @@ from __future__ import annotations
 
 import io
 
-import requests
-from livesupport import KIOSK
+from livesupport import KIOSK, issue_ticket, login
 from pypdf import PdfReader
-
-
-def issue_ticket(server) -> dict:
-    r = requests.post(server.api("/tickets"), json={"service": "HT"},
-                      headers={"Authorization": f"Bearer {KIOSK}"}, timeout=10)
-    r.raise_for_status()
-    return r.json()
-
-
-def login(page, server, username: str, password: str = "motcua") -> str:
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("button[type=submit]")
-    assert "/login" not in page.url, page.url
-    return page.get_attribute('meta[name="csrf-token"]', "content")
 
 
 def thumbs(page) -> list[str]:
