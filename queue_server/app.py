@@ -113,9 +113,6 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from .cli import register_app_commands
-
-    register_app_commands(app)
     return app
 
 

@@ -172,9 +172,6 @@ def token_add(name: str, role: str, counter_number: int | None, centre_code: str
     click.echo(token)
 
 
-def register_app_commands(app) -> None:
-    """Hook for command groups that live with other packages (printer, catalogue)."""
-
 
 try:  # the device tools need the `hardware` extra (pyserial, python-escpos, pillow)
     from hardware.cli import agent_command
