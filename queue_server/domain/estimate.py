@@ -18,9 +18,10 @@ def estimate_wait_minutes(ticket: Ticket, people_ahead: int, situation: Situatio
                           now: dt.datetime) -> int:
     """Minutes until `ticket` is called, given the centre's `situation` (open counters serving
     its service and their recent service times, priority and appointments ahead, the day's
-    breaks). With no open counter able to call it, the naive formula over the day's pace."""
+    breaks; its own priority group only where it counts, as for the call policy). With no open counter able to call it, the naive formula over the day's pace."""
     waiting = WaitingTicket(ticket.id, ticket.service_id, ticket.issued_at.timestamp(),
-                            ticket.priority in situation.groups,
+                            situation.priority_of(ticket.priority, ticket.service_id,
+                                                  ticket.target_counter_id),
                             ticket.appointment_at.timestamp() if ticket.appointment_at else None,
                             ticket.target_counter_id)
     seconds = situation.wait_seconds(waiting, now.timestamp())

@@ -23,7 +23,7 @@ from .model import (
     TicketStatus,
     User,
 )
-from .policy import CallPolicy, default_policy
+from .policy import CallPolicy, callable_here, counts_as_priority, default_policy
 from .settings import CentreSettings, parse_periods
 
 DOSSIER_CODE_MAX = 40
@@ -215,9 +215,10 @@ def call_next(
     if chosen is None:
         return None, events
     normal_waiting = any(
-        t.priority not in settings.priority_groups for t in waiting if t is not chosen
+        not counts_as_priority(counter, t, settings)
+        for t in waiting if t is not chosen and callable_here(counter, t)
     )
-    if chosen.priority in settings.priority_groups and normal_waiting and not counter.priority:
+    if counts_as_priority(counter, chosen, settings) and normal_waiting and not counter.priority:
         counter.priority_streak += 1
     else:
         counter.priority_streak = 0
@@ -298,7 +299,11 @@ def skip(ticket: Ticket, counter: Counter, now: dt.datetime, *, actor: str) -> E
 
 
 def requeue(ticket: Ticket, settings: CentreSettings, now: dt.datetime, *, actor: str) -> Event:
-    """A returning no-show goes back to waiting with its original issue time, within the window."""
+    """A returning no-show goes back to waiting with its original issue time, within the window.
+
+    Its priority group stays recorded and counts only if its service accepts it now
+    (`policy.priority_counts`): a ticket transferred to a service without priority, then
+    missed, does not jump that queue when it comes back."""
     _require(ticket, [TicketStatus.NO_SHOW], "xếp lại hàng")
     window = dt.timedelta(minutes=settings.no_show_requeue_minutes)
     if ticket.no_show_at is None or now - ticket.no_show_at > window:
@@ -315,7 +320,11 @@ def requeue(ticket: Ticket, settings: CentreSettings, now: dt.datetime, *, actor
 
 def transfer(ticket: Ticket, now: dt.datetime, *, actor: str, counter: Counter | None,
              to_service: Service | None = None, to_counter: Counter | None = None) -> Event:
-    """Back to waiting at another service or counter, keeping the original issue time."""
+    """Back to waiting at another service or counter, keeping the original issue time.
+
+    The priority group stays on the ticket but counts only where it is accepted (by the new
+    service; for a counter, also by one of that counter's services): see
+    `policy.priority_counts` for why it is kept rather than dropped."""
     _require(ticket, [TicketStatus.WAITING, *ACTIVE_STATUSES], "chuyển")
     if (to_service is None) == (to_counter is None):
         raise InvalidInput("Chọn đúng một nơi chuyển đến: một dịch vụ hoặc một quầy.")

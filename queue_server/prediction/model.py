@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..domain.policy import priority_counts
+
 
 @dataclass(frozen=True)
 class WaitingTicket:
@@ -61,6 +63,8 @@ class Situation:
     grace_seconds: float = 15 * 60
     breaks: list[tuple[float, float]] = field(default_factory=list)  # closed spans later today
     groups: frozenset[str] = frozenset()  # the centre's priority groups
+    # Service id → the groups it calls first (`policy.accepted_groups`); None: all of `groups`.
+    accepted: dict[int, frozenset[str]] | None = None
     predicted: dict[int, float] | None = None  # ticket id → seconds from `at` (whole queue, lazy)
 
     # --- pace ----------------------------------------------------------------------------
@@ -87,6 +91,14 @@ class Situation:
         return (self.service_minutes.get(service_id, self.overall_minutes)
                 * self.counter_factor.get(counter_id, 1.0))
 
+    # --- priority ------------------------------------------------------------------------
+    def priority_of(self, group: str | None, service_id: int,
+                    target_counter_id: int | None = None) -> bool:
+        """Whether a ticket of `group` waiting for `service_id` (or sent to one open counter)
+        is called as a priority: the call policy's rule (`policy.priority_counts`)."""
+        return priority_where_waiting(group, service_id, target_counter_id, self.groups,
+                                      self.accepted, self.counters)
+
     # --- prediction ----------------------------------------------------------------------
     def wait_seconds(self, ticket: WaitingTicket, now: float) -> float | None:
         """Seconds from `now` until `ticket` is called, or None when no open counter can call it.
@@ -112,6 +124,20 @@ class Situation:
             if start >= self.at and t > start:
                 t += end - start
         return t - self.at
+
+
+def priority_where_waiting(group: str | None, service_id: int, target_counter_id: int | None,
+                           groups: frozenset[str], accepted: dict[int, frozenset[str]] | None,
+                           counters: Iterable[OpenCounter]) -> bool:
+    """`Situation.priority_of` over plain values (also used while building a situation)."""
+    if group is None:
+        return False
+    accepted = accepted or {}
+    at_counter = None
+    if target_counter_id is not None:
+        at_counter = [accepted.get(sid, groups) for c in counters
+                      if c.id == target_counter_id for sid in c.service_ids]
+    return priority_counts(group, accepted.get(service_id, groups), at_counter)
 
 
 def _fifo(w: WaitingTicket) -> tuple[float, int]:

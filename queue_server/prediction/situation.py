@@ -1,6 +1,7 @@
 """The prediction's inputs: one snapshot of a centre's queue per few seconds.
 
-Built from `Repository.queue_situation` (three queries on indexed columns) and reused for
+Built from `Repository.queue_situation` (three queries on indexed columns; the services'
+priority settings are read with the pace, once a minute) and reused for
 `TTL_SECONDS` of both the service's clock and the wall clock, so phones polling their ticket
 and displays re-reading the queue cost no query at all; a simulation whose clock runs fast
 still gets a fresh snapshot every few simulated seconds.
@@ -12,13 +13,17 @@ import datetime as dt
 import threading
 import time
 import weakref
+from collections.abc import Iterable
 
-from ..domain.model import Centre, Ticket, TicketStatus
+from ..domain.model import Centre, Service, Ticket, TicketStatus
+from ..domain.policy import accepted_groups
 from ..domain.settings import CentreSettings
-from .model import OpenCounter, RecentCall, Situation, WaitingTicket
+from .model import OpenCounter, RecentCall, Situation, WaitingTicket, priority_where_waiting
 
 TTL_SECONDS = 3.0
-PACE_SECONDS = 60.0  # recent service times change slowly: re-read them once a minute
+# Recent service times change slowly, and which priority groups each service accepts even more
+# rarely (an administrator's save): both are re-read once a minute.
+PACE_SECONDS = 60.0
 
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -28,23 +33,39 @@ def _ts(value: dt.datetime | None) -> float | None:
     return None if value is None else value.timestamp()
 
 
+def accepted_by_service(services: Iterable[Service], settings: CentreSettings
+                        ) -> dict[int, frozenset[str]]:
+    """Service id → the priority groups it calls first (`policy.accepted_groups`)."""
+    return {s.id: accepted_groups(s, settings) for s in services if s.id is not None}
+
+
 def build_situation(rows: dict[str, list], settings: CentreSettings, now: dt.datetime,
                     breaks: list[tuple[float, float]] | None = None,
-                    recent: list[RecentCall] | None = None) -> Situation:
+                    recent: list[RecentCall] | None = None,
+                    accepted: dict[int, frozenset[str]] | None = None) -> Situation:
     """A `Situation` from the rows of `Repository.queue_situation` (`recent`: calls read
-    earlier, used instead of the rows' ended calls)."""
-    groups = settings.priority_groups
-    waiting: list[WaitingTicket] = []
+    earlier, used instead of the rows' ended calls; `accepted`: `accepted_by_service`, without
+    which every service takes every priority group of the centre)."""
+    groups = frozenset(settings.priority_groups)
+    services: dict[int, set[int]] = {}
+    meta: dict[int, tuple[bool, int]] = {}
+    for r in rows["counters"]:
+        services.setdefault(r.id, set()).add(r.service_id)
+        meta[r.id] = (bool(r.priority), r.priority_streak or 0)
     busy: dict[int, tuple[float, int]] = {}
     for r in rows["live"]:
-        if r.status == TicketStatus.WAITING:
-            waiting.append(WaitingTicket(r.id, r.service_id, r.issued_at.timestamp(),
-                                         r.priority in groups, _ts(r.appointment_at),
-                                         r.target_counter_id))
-        elif r.counter_id is not None and r.called_at is not None:
+        if r.status != TicketStatus.WAITING and r.counter_id is not None and r.called_at is not None:
             since = r.called_at.timestamp()
             if r.counter_id not in busy or since < busy[r.counter_id][0]:
                 busy[r.counter_id] = (since, r.service_id)
+    counters = [OpenCounter(cid, frozenset(services[cid]), meta[cid][0],
+                            *(busy.get(cid) or (None, None)), streak=meta[cid][1])
+                for cid in sorted(services)]
+    waiting = [WaitingTicket(r.id, r.service_id, r.issued_at.timestamp(),
+                             priority_where_waiting(r.priority, r.service_id, r.target_counter_id,
+                                                    groups, accepted, counters),
+                             _ts(r.appointment_at), r.target_counter_id)
+               for r in rows["live"] if r.status == TicketStatus.WAITING]
     waiting.sort(key=lambda w: (w.issued_at, w.id))
     if recent is None:
         recent = []
@@ -53,19 +74,11 @@ def build_situation(rows: dict[str, list], settings: CentreSettings, now: dt.dat
         if end is not None:
             recent.append(RecentCall(r.counter_id, r.service_id,
                                      max(0.0, (end - r.called_at).total_seconds() / 60)))
-    services: dict[int, set[int]] = {}
-    meta: dict[int, tuple[bool, int]] = {}
-    for r in rows["counters"]:
-        services.setdefault(r.id, set()).add(r.service_id)
-        meta[r.id] = (bool(r.priority), r.priority_streak or 0)
-    counters = [OpenCounter(cid, frozenset(services[cid]), meta[cid][0],
-                            *(busy.get(cid) or (None, None)), streak=meta[cid][1])
-                for cid in sorted(services)]
     return Situation(at=now.timestamp(), waiting=waiting, counters=counters, recent=recent,
                      default_minutes=settings.default_service_minutes,
                      interleave=settings.priority_interleave,
                      grace_seconds=settings.appointment_grace_minutes * 60, breaks=breaks or [],
-                     groups=frozenset(groups))
+                     groups=groups, accepted=accepted)
 
 
 def closed_spans(centre: Centre, settings: CentreSettings, day: dt.date) -> list[tuple[float, float]]:
@@ -102,14 +115,16 @@ def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
     fresh = (pace is not None and 0 <= now.timestamp() - pace[1] < PACE_SECONDS
              and wall - pace[0] < PACE_SECONDS)
     rows = uow.repo.queue_situation(centre.id, ticket.day, recent=0 if fresh else 200)
+    accepted = (pace[3] if fresh else
+                accepted_by_service(uow.repo.services(centre.id, active_only=False), settings))
     situation = build_situation(rows, settings, now, closed_spans(centre, settings, ticket.day),
-                                recent=pace[2] if fresh else None)
+                                recent=pace[2] if fresh else None, accepted=accepted)
     with _lock:
         if len(cache) > 100:
             cache.clear()
         cache[key] = (wall, situation)
         if not fresh:
-            cache[("pace", *key)] = (wall, situation.at, situation.recent)
+            cache[("pace", *key)] = (wall, situation.at, situation.recent, accepted)
     return situation
 
 
