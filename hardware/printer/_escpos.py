@@ -37,7 +37,7 @@ if not _handlers_before:
     for _handler in list(_root.handlers):
         _root.removeHandler(_handler)
 
-__all__ = ["AppendFile", "Escpos", "EscposError", "apply_width", "printer"]
+__all__ = ["AppendFile", "CharDevice", "Escpos", "EscposError", "apply_width", "printer"]
 
 
 @lru_cache(maxsize=32)
@@ -69,3 +69,47 @@ class AppendFile(printer.File):
                 from escpos.exceptions import DeviceNotFoundError
 
                 raise DeviceNotFoundError(f"Could not open the file {self.devfile}: {exc}") from exc
+
+
+class CharDevice(Escpos):
+    """A printer behind a character device node (Linux usblp ``/dev/usb/lp0``), opened read/write.
+
+    python-escpos's ``File`` opens write-only, so the printer's DLE EOT answers (usblp passes
+    them up from the USB IN endpoint) could never be read. Here one non-blocking fd carries both
+    directions; writes wait for room with a deadline (``write_timeout``) instead of hanging.
+    """
+
+    def __init__(self, devfile: str, write_timeout: float = 30.0, *args: object, **kwargs: object) -> None:
+        Escpos.__init__(self, *args, **kwargs)
+        self.devfile = devfile
+        self.write_timeout = write_timeout
+        self.fd: int | None = None
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Open the node O_RDWR | O_NONBLOCK (O_NOCTTY: a tty node must not become our terminal)."""
+        if self.fd is not None:
+            self.close()
+        try:
+            self.fd = os.open(self.devfile, os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY)
+        except OSError as exc:
+            self.fd = None
+            if raise_not_found:
+                from escpos.exceptions import DeviceNotFoundError
+
+                raise DeviceNotFoundError(f"Could not open the device {self.devfile}: {exc}") from exc
+            return
+        self.device = self.fd
+
+    def _raw(self, msg: bytes) -> None:
+        from .links import fd_write_all
+
+        if self.fd is None:
+            raise OSError(f"the device {self.devfile} is not open")
+        fd_write_all(self.fd, bytes(msg), self.write_timeout)
+
+    def close(self) -> None:
+        fd = getattr(self, "fd", None)  # also called from __del__ of a half-built object
+        if fd is not None:
+            self.fd = None
+            self.device = None
+            os.close(fd)

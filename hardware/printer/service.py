@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import PrinterUnavailableError, PrinterUrlError
+from .links import Link, fd_link, link_for, usb_link
 from .profile import PROFILE_80MM, PrinterProfile
 from .status import (
     MSG_NO_ANSWER,
     MSG_UNREACHABLE,
     PrinterStatus,
-    query_device_status,
+    query_status,
 )
 from .ticket import TicketPrint
 from .urls import PrinterTarget, create_printer, parse_printer_url
@@ -72,7 +73,34 @@ def _transit_seconds(target: PrinterTarget, nbytes: int) -> float:
         o = target.options
         bits = 1 + o["bytesize"] + (0 if o["parity"] == "N" else 1) + float(o["stopbits"])
         return nbytes * bits / o["baudrate"]
-    return 2.0  # network printers throttle the socket while their buffer drains
+    return 2.0  # network and USB printers throttle the link while their buffer drains
+
+
+def _reads_status(target: PrinterTarget, printer: Any) -> bool:
+    """Whether this opened-or-built printer object can carry DLE EOT answers back.
+
+    For ``file://`` the object ``create_printer`` chose decides (it looked at the path once), so
+    a node appearing or vanishing between two checks cannot mix the two behaviours.
+    """
+    if target.kind == "file":
+        from ._escpos import CharDevice
+
+        return isinstance(printer, CharDevice)
+    return target.can_read_status
+
+
+def _status_link(target: PrinterTarget, printer: Any, profile: PrinterProfile) -> Link:
+    """The Link for an opened printer: the same query code then runs over every transport."""
+    if target.kind == "file":
+        return fd_link(printer.fd, profile.send_timeout)
+    if target.kind == "usb":
+        return usb_link(printer, profile.send_timeout)
+    device = printer.device
+    if device is None:
+        raise PrinterUnavailableError(f"could not open {target.url}")
+    if target.kind == "serial":
+        device.write_timeout = profile.send_timeout
+    return link_for(device)
 
 
 def print_job(url: str, job: bytes, profile: PrinterProfile | None = None) -> PrintResult:
@@ -91,18 +119,15 @@ def print_job(url: str, job: bytes, profile: PrinterProfile | None = None) -> Pr
             detail=str(exc),
             status=PrinterStatus.unreachable(detail=str(exc)),
         )
-    check = profile.query_status and target.can_read_status
+    readable = _reads_status(target, printer)
+    check = profile.query_status and readable
     sent = 0
     try:
         printer.open()
-        device = printer.device if target.can_read_status else None
-        if device is None and target.can_read_status:
-            raise PrinterUnavailableError(f"could not open {url}")
-        if target.kind == "serial":
-            device.write_timeout = profile.send_timeout
+        link = _status_link(target, printer, profile) if readable else None
         before = after = None
-        if check:
-            before = query_device_status(device, profile.status_timeout)
+        if check and link is not None:
+            before = query_status(link, profile.status_timeout)
             if not before.known and profile.require_status:
                 return _failure(
                     "offline",
@@ -121,11 +146,11 @@ def print_job(url: str, job: bytes, profile: PrinterProfile | None = None) -> Pr
                 )
         printer._raw(job)
         if target.kind == "serial":
-            device.flush()
+            printer.device.flush()
         sent = len(job)
-        if check and before is not None and before.known:
-            after = query_device_status(
-                device,
+        if check and link is not None and before is not None and before.known:
+            after = query_status(
+                link,
                 profile.status_timeout,
                 first_timeout=profile.status_timeout + _transit_seconds(target, len(job)),
             )
@@ -204,9 +229,9 @@ def printer_status(url: str, profile: PrinterProfile | None = None) -> PrinterSt
         printer = create_printer(target, profile)
         printer.open()
         try:
-            if not target.can_read_status:
+            if not _reads_status(target, printer):
                 return PrinterStatus.unknown("Kết nối này không cho biết trạng thái máy in")
-            return query_device_status(printer.device, profile.status_timeout)
+            return query_status(_status_link(target, printer, profile), profile.status_timeout)
         finally:
             printer.close()
     except Exception as exc:  # noqa: BLE001

@@ -12,12 +12,15 @@ us ignore stray bytes (automatic status back, echoes) on the line.
 
 from __future__ import annotations
 
-import socket
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from .links import Link, StatusNotReadable, link_for
+
 DLE_EOT = b"\x10\x04"
+# Reads tried when emptying a link without its own drain (bounded: a device may babble forever).
+_DRAIN_READS = 64
 
 MSG_PAPER_OUT = "Máy in hết giấy — vui lòng chụp màn hình"
 MSG_COVER_OPEN = "Nắp máy in đang mở — vui lòng chụp màn hình"
@@ -149,80 +152,68 @@ def parse_status(
     )
 
 
-class _Link:
-    """Write a query and read single status bytes with a deadline, on a pyserial port or a socket."""
+class _Asker:
+    """Send DLE EOT n over a Link and pick the first valid answer byte out of what comes back."""
 
-    def __init__(self, device: Any) -> None:
-        self.device = device
-        self.is_socket = isinstance(device, socket.socket)
+    def __init__(self, link: Link) -> None:
+        self.link = link
+        self.pending = bytearray()  # bytes a read returned beyond the one wanted (USB packets)
 
     def drain(self) -> None:
         """Drop bytes already waiting so an old answer is not taken for a new one."""
-        if self.is_socket:
-            previous = self.device.gettimeout()
-            self.device.setblocking(False)
-            try:
-                while self.device.recv(256):
-                    pass
-            except (BlockingIOError, InterruptedError):
-                pass
-            finally:
-                self.device.settimeout(previous)
-        else:
-            self.device.reset_input_buffer()
+        self.pending.clear()
+        if self.link.drain is not None:
+            self.link.drain()
+            return
+        for _ in range(_DRAIN_READS):
+            if not self.link.read(0):
+                return
 
-    def _read_byte(self, timeout: float) -> int | None:
-        if self.is_socket:
-            previous = self.device.gettimeout()
-            self.device.settimeout(max(timeout, 0.001))
-            try:
-                data = self.device.recv(1)
-            except TimeoutError:
+    def _next_byte(self, deadline: float) -> int | None:
+        if not self.pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return None
-            finally:
-                self.device.settimeout(previous)
+            data = self.link.read(left)
             if not data:
-                raise ConnectionError("the printer closed the connection")
-            return data[0]
-        previous = self.device.timeout
-        self.device.timeout = max(timeout, 0.001)
-        try:
-            data = self.device.read(1)
-        finally:
-            self.device.timeout = previous
-        return data[0] if data else None
+                return None
+            self.pending += data
+        return self.pending.pop(0)
 
     def ask(self, n: int, timeout: float) -> int | None:
         """Send DLE EOT n and return the first valid answer byte, or None after ``timeout`` seconds."""
-        if self.is_socket:
-            self.device.sendall(status_request(n))
-        else:
-            self.device.write(status_request(n))
-            self.device.flush()
+        self.pending.clear()  # anything unread belongs to an earlier question
+        self.link.write(status_request(n))
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            value = self._read_byte(left)
-            if value is None:
-                return None
+        while (value := self._next_byte(deadline)) is not None:
             if is_status_byte(value):
                 return value
         return None
 
 
+def query_status(link: Link, timeout: float = 0.5, first_timeout: float | None = None) -> PrinterStatus:
+    """Ask a printer over ``link`` for its status with DLE EOT 1/2/(3)/4; one code for every transport.
+
+    ``first_timeout`` (default ``timeout``) bounds the wait for the first answer, which after a
+    print job must cover the time the job takes to travel down a slow line. No answer to DLE EOT 1
+    means "unknown" (many cheap printers ignore it); a link that cannot be read at all too.
+    """
+    asker = _Asker(link)
+    try:
+        asker.drain()
+        p1 = asker.ask(1, first_timeout if first_timeout is not None else timeout)
+        if p1 is None:
+            return PrinterStatus.unknown()
+        p2 = asker.ask(2, timeout)
+        p3 = asker.ask(3, timeout) if p2 is not None and p2 & 0x40 else None
+        p4 = asker.ask(4, timeout)
+    except StatusNotReadable as exc:
+        return PrinterStatus.unknown(detail=str(exc))
+    return parse_status(p1, p2, p3, p4)
+
+
 def query_device_status(
     device: Any, timeout: float = 0.5, first_timeout: float | None = None
 ) -> PrinterStatus:
-    """Ask an open pyserial port or TCP socket for its status with DLE EOT 1/2/(3)/4.
-
-    ``first_timeout`` (default ``timeout``) bounds the wait for the first answer, which after a
-    print job must cover the time the job takes to travel down a slow serial line.
-    """
-    link = _Link(device)
-    link.drain()
-    p1 = link.ask(1, first_timeout if first_timeout is not None else timeout)
-    if p1 is None:
-        return PrinterStatus.unknown()
-    p2 = link.ask(2, timeout)
-    p3 = link.ask(3, timeout) if p2 is not None and p2 & 0x40 else None
-    p4 = link.ask(4, timeout)
-    return parse_status(p1, p2, p3, p4)
+    """``query_status`` on an open pyserial port or TCP socket (python-escpos's ``.device``)."""
+    return query_status(link_for(device), timeout, first_timeout)

@@ -8,11 +8,14 @@ file or a dummy without code changes:
     serial:///dev/ttyUSB0?baudrate=115200
     cups://QUEUE                         a raw CUPS queue (pycups if installed, else `lp`)
     file:///var/spool/motcua/kiosk1.bin  raw bytes appended to a file
+    file:///dev/usb/lp0                  a character device (kernel usblp), read back for status
     dummy://                             bytes kept in memory
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -52,8 +55,25 @@ class PrinterTarget:
 
     @property
     def can_read_status(self) -> bool:
-        """Whether DLE EOT answers can be read back over this transport."""
-        return self.kind in ("serial", "tcp")
+        """Whether DLE EOT answers can be read back over this transport.
+
+        For ``file://`` this looks at the path now: a character device (``/dev/usb/lp0``) can
+        answer, a regular file cannot. A USB printer's node vanishes while it is unplugged, so a
+        missing path under ``/dev/`` counts as a device (reported offline, never created as a file).
+        """
+        if self.kind == "file":
+            return is_device_path(self.options["devfile"])
+        return self.kind in ("serial", "tcp", "usb")
+
+
+def is_device_path(path: str) -> bool:
+    """True for a character device node, or a missing path under /dev/ (an unplugged device)."""
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return path.startswith("/dev/") and not path.startswith("/dev/shm/")
+    except OSError:
+        return False
 
 
 def _fail(url: str, why: str) -> PrinterUrlError:
@@ -203,6 +223,8 @@ def create_printer(url: str | PrinterTarget, profile: PrinterProfile | None = No
                 "USB printing needs pyusb and libusb: pip install 'python-escpos[usb]' and add a udev rule, "
                 "or print through the kernel driver with file:///dev/usb/lp0"
             )
+        # pyusb's timeout 0 waits for ever: a stuck printer would hang the kiosk's print thread.
+        o.setdefault("timeout", int(profile.send_timeout * 1000))
         p = pr.Usb(**o)
     elif target.kind == "tcp":
         p = pr.Network(host=o["host"], port=o["port"], timeout=o["timeout"] or None)
@@ -220,7 +242,10 @@ def create_printer(url: str | PrinterTarget, profile: PrinterProfile | None = No
                 )
             p = pr.LP(printer_name=o["printer_name"], auto_flush=False)
     elif target.kind == "file":
-        p = _escpos.AppendFile(devfile=o["devfile"], auto_flush=True)
+        if target.can_read_status:
+            p = _escpos.CharDevice(devfile=o["devfile"], write_timeout=profile.send_timeout)
+        else:
+            p = _escpos.AppendFile(devfile=o["devfile"], auto_flush=True)
     else:
         p = pr.Dummy()
     return _escpos.apply_width(p, profile.escpos_profile, profile.width_px)
