@@ -7,9 +7,11 @@ counter) and what its counter shows now. Then:
 - ``ticket.called`` / ``ticket.recalled`` at its counter → the LED displays show the number
   (a :class:`DisplayWorker` per display retries an unplugged board with backoff, and re-sends the
   number every ``display_refresh`` seconds so a replugged or power-cycled board catches up);
-- ``ticket.finished`` at its counter → remembered; a keypad press within ``rating_window`` seconds
-  becomes a rating for that ticket, stored first in the durable :class:`~hardware.outbox.Outbox`
-  with its press time and an Idempotency-Key, then sent (none lost, none doubled);
+- ``ticket.finished`` at its counter → remembered; a keypad press within the centre's rating window
+  (``state.client.rating_window_seconds``, refreshed by every health answer; the file's
+  ``rating_window`` only until the server has said it) becomes a rating for that ticket, stored
+  first in the durable :class:`~hardware.outbox.Outbox` with its press time and an
+  Idempotency-Key, then sent (none lost, none doubled);
 - ``ticket.issued`` by its own kiosk, or ``ticket.print_requested`` naming it → the ticket is
   printed (:func:`hardware.printer.print_ticket`) and the result posted to ``print-result``;
 - every ``health_interval`` seconds → ``POST /api/v1/devices/health`` with each device's status.
@@ -165,6 +167,9 @@ class Agent:
         self.centre_name = ""
         self.last_finished: tuple[int, str, dt.datetime] | None = None  # id, number, finished_at
         self.ignored_presses = 0
+        # Seconds after finish a press rates the ticket: the server judges ratings by the centre's
+        # setting, so its value wins as soon as it arrives; the file's value is for before that.
+        self.rating_window = float(config.rating_window)
         self.printed: deque[dict[str, Any]] = deque(maxlen=100)  # recent print results, newest last
         self.connected = threading.Event()
         self.state_received = threading.Event()
@@ -197,7 +202,7 @@ class Agent:
             self.displays.append(DisplayWorker(create_display(cfg),
                                                refresh=self.config.display_refresh).start())
         for cfg in self.config.keypads:
-            self.keypads.append(SerialKeypad(cfg, self._on_press).start())
+            self.keypads.append(SerialKeypad(cfg, self._on_press, clock=self.clock).start())
         self.sender.start()
         for target, name in ((self._connection_loop, "agent-socket"), (self._health_loop, "agent-health"),
                              (self._print_loop, "agent-printer")):
@@ -273,6 +278,7 @@ class Agent:
     def _on_state(self, state: dict) -> None:
         self.client = dict(state["client"])
         self.centre_name = state["centre"]["name"]
+        self._use_rating_window(self.client.get("rating_window_seconds"))
         if self.counter is not None:
             for counter in state["counters"]:
                 if counter["number"] == self.counter and counter.get("current"):
@@ -312,6 +318,14 @@ class Agent:
         for display in self.displays:
             display.show(self.counter, number)
 
+    def _use_rating_window(self, seconds: Any) -> None:
+        """Take the centre's rating window from the server (ignored unless a positive number)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+            return
+        if float(seconds) != self.rating_window:
+            log.info("rating window: %s s (the centre's setting)", seconds)
+            self.rating_window = float(seconds)
+
     def _remember_finished(self, ticket: dict, counter: Any) -> None:
         if ticket.get("status") != "done" or not isinstance(counter, dict) or counter.get("number") != self.counter:
             return
@@ -328,10 +342,10 @@ class Agent:
         pressed_at = press.pressed_at
         # One second of grace for the clocks of the PC and the server.
         if target is None or not (target[2] - dt.timedelta(seconds=1) <= pressed_at
-                                  <= target[2] + dt.timedelta(seconds=self.config.rating_window)):
+                                  <= target[2] + dt.timedelta(seconds=self.rating_window)):
             self.ignored_presses += 1
             log.info("keypad %s: level %s pressed with no ticket finished in the last %.0f s; ignored",
-                     press.keypad, press.level, self.config.rating_window)
+                     press.keypad, press.level, self.rating_window)
             return
         self.rate(target[0], press.level, pressed_at)
 
@@ -474,7 +488,14 @@ class Agent:
             return False
         if r.status_code != 200:
             log.warning("health report refused: %s %s", r.status_code, r.text[:200])
-        return r.status_code == 200
+            return False
+        try:
+            answer = r.json()
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict):  # a centre that changed its window while we stay connected
+            self._use_rating_window(answer.get("rating_window_seconds"))
+        return True
 
     def _health_loop(self) -> None:
         while not self._stop.is_set():

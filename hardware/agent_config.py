@@ -10,7 +10,8 @@ One file per counter or kiosk PC; with real devices only this file changes::
     [agent]
     data_dir = "/var/lib/motcua-agent"   # the outbox of unsent ratings lives here
     health_interval = 5                  # seconds between health reports
-    rating_window = 30                   # seconds after finish a keypad press rates the ticket
+    rating_window = 30                   # until the server sends the centre's window: seconds
+                                         # after finish a keypad press rates the ticket
     display_refresh = 10                 # re-send the shown number (finds unplugged boards)
 
     [printer]                            # kiosk PCs only

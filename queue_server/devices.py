@@ -18,7 +18,7 @@ from .domain import lifecycle
 from .domain.access import Principal, require
 from .domain.errors import Conflict, InvalidInput, NotFound
 from .domain.model import Centre, DeviceToken, Event, TicketStatus
-from .service_layer import Message, Outcome, QueueService, centre_room
+from .service_layer import Message, Outcome, QueueService, centre_room, settings_of
 from .store import tables as t
 from .views import event_view, iso
 
@@ -43,13 +43,23 @@ def client_info(principal: Principal, state: dict, public_url: str) -> dict:
     info = {"name": principal.name, "role": principal.role, "kind": principal.kind,
             "counter": number, "counter_id": principal.counter_id,
             "public_url": public_url.rstrip("/")}
-    if principal.kind == "device" and principal.role == "kiosk":
+    if principal.kind == "device" and principal.role in ("agent", "kiosk"):
         from flask import current_app
 
         svc = current_app.extensions["motcua"]
-        info["unprinted"] = unprinted_tickets(svc, principal)
-        info["ticket"] = ticket_layout(svc, principal.centre_id)
+        info["rating_window_seconds"] = rating_window(svc, principal.centre_id)
+        if principal.role == "kiosk":
+            info["unprinted"] = unprinted_tickets(svc, principal)
+            info["ticket"] = ticket_layout(svc, principal.centre_id)
     return info
+
+
+def rating_window(svc: QueueService, centre_id: int) -> int:
+    """The centre's rating window (seconds after finish a press still rates the ticket). A device
+    agent judges keypad presses by it, so it gets it on connect and in every health answer: the
+    centre's setting decides for every keypad, not each PC's own file."""
+    with svc.uow(read_only=True) as uow:
+        return settings_of(svc.centre(uow, centre_id)).rating_window_seconds
 
 
 def ticket_layout(svc: QueueService, centre_id: int) -> dict:
@@ -171,7 +181,8 @@ def report_health(svc: QueueService, principal: Principal, body: dict) -> Outcom
         uow.commit()
         svc.publish(messages)
         return Outcome({"status": status, "changed": [c["id"] for c in changes],
-                        "at": iso(now, ZoneInfo(centre.timezone))}, 200)
+                        "at": iso(now, ZoneInfo(centre.timezone)),
+                        "rating_window_seconds": settings_of(centre).rating_window_seconds}, 200)
 
 
 def _counter_number(uow, principal: Principal) -> int | None:

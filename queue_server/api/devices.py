@@ -65,7 +65,11 @@ def _document_routes() -> None:
                                "agent": {"type": "string", "description": "Agent version."}},
                               required=["devices"], closed=False),
         "HealthAnswer": o.obj({"status": status, "changed": {"type": "array", "items": STR},
-                               "at": o.ref("DateTime")}),
+                               "at": o.ref("DateTime"),
+                               "rating_window_seconds": {
+                                   "type": "integer", "description":
+                                   "The centre's rating window; the agent judges keypad presses "
+                                   "by it (also in `state.client` on connect)."}}),
         "Device": o.obj({
             "id": INT, "name": STR, "role": {"enum": ["kiosk", "display", "agent", "manager"]},
             "counter": o.nullable(INT),
@@ -129,7 +133,8 @@ def _document_routes() -> None:
             "(ok, print_status, message — show the message on the kiosk), ticket.print_requested "
             "(printer: the kiosk whose agent prints it), device.health (device, role, status, "
             "changes). A kiosk's agent finds in `state.client` who it is and the tickets it has not "
-            "printed (`unprinted`).\n")
+            "printed (`unprinted`); every device agent the centre's `rating_window_seconds`, "
+            "also in each health answer.\n")
     if note not in doc["info"]["description"]:
         doc["info"]["description"] += note
     for name in ("ticket.printed", "ticket.print_failed", "ticket.print_requested", "device.health"):

@@ -182,7 +182,11 @@ SCHEMAS: dict[str, Schema] = {
         "recent_calls": {"type": "array", "items": obj({"ticket": ref("Ticket"),
                                                         "counter": nullable(ref("CounterRef"))})},
         "client": obj({"name": STR, "role": STR, "kind": {"enum": ["user", "device"]},
-                       "counter": nullable(INT), "counter_id": nullable(INT), "public_url": STR},
+                       "counter": nullable(INT), "counter_id": nullable(INT), "public_url": STR,
+                       "rating_window_seconds": {
+                           "type": "integer", "description": "Device agents (agent and kiosk "
+                           "tokens) only: seconds after finish a keypad press rates the ticket."}},
+                      required=["name", "role", "kind", "counter", "counter_id", "public_url"],
                       description="Only in the Socket.IO `state` sent on connect: who you are."),
     }, required=["centre", "server_time", "notice", "announcement", "services", "waiting",
                  "counters", "recent_calls"],

@@ -28,8 +28,8 @@ KIOSK, MANAGER = "demo-kiosk", "demo-manager"
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[LiveServer]:
     """The demo centre on SQLite behind a real server process (restartable by a test), shared by
-    the agent tests: each uses its own counters and services (HT at 2, KD at 5, XH at 6, DD only
-    from the kiosk), so they never call each other's tickets."""
+    the agent tests: each uses its own counters and services (HT at 2, CT at 3, KD at 5, XH at 6,
+    DD only from the kiosk), so they never call each other's tickets."""
     data_dir = tmp_path_factory.mktemp("agent-server")
     url = f"sqlite:///{data_dir / 'motcua.db'}"
     seed_live_centre(url, data_dir)
@@ -72,18 +72,20 @@ def device_port() -> Callable[[str], serial.Serial]:
 
 @pytest.fixture
 def agent(server: LiveServer, tmp_path: Path) -> Callable[..., Agent]:
-    """agent(token, displays=[…], keypads=[…], printer={…}, **agent_options) → a started Agent
-    whose `state` has arrived; stopped after the test."""
+    """agent(token, displays=[…], keypads=[…], printer={…}, clock=None, **agent_options) → a
+    started Agent whose `state` has arrived (`clock`: the agent's, which times keypad presses);
+    stopped after the test."""
     agents: list[Agent] = []
 
-    def factory(token: str, *, displays=(), keypads=(), printer=None, **options) -> Agent:
+    def factory(token: str, *, displays=(), keypads=(), printer=None, clock=None,
+                **options) -> Agent:
         data = {"server": {"url": server.url, "token": token},
                 "agent": {"data_dir": str(tmp_path / f"agent-{len(agents)}"), "health_interval": 0.5,
                           **options},
                 "display": list(displays), "keypad": list(keypads)}
         if printer:
             data["printer"] = printer
-        started = Agent(from_dict(data)).start()
+        started = Agent(from_dict(data), **({"clock": clock} if clock else {})).start()
         agents.append(started)
         assert started.state_received.wait(10), "the agent got no state from the server"
         return started
