@@ -172,6 +172,9 @@ class QueueService:
 
     def commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         """Flush, turn the recorded events into messages, commit, publish."""
+        # The session's identity map holds objects weakly: keep what this transaction changed
+        # alive, so the messages below find its tickets there instead of loading them again.
+        changed = [*uow.session.dirty, *uow.session.new]
         uow.flush()
         tz = ZoneInfo(centre.timezone)
         room = centre_room(centre.id)
@@ -196,6 +199,7 @@ class QueueService:
             queue_touched = queue_touched or event.type != "ticket.rated"
         if queue_touched:
             messages.append(Message("queue.changed", {}, room, centre_id=centre.id))
+        del changed
         uow.commit()
         self.publish(messages)
         return messages

@@ -106,15 +106,22 @@ def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
     with _lock:
         cache = _caches.setdefault(uow.session_factory, {})
         hit = cache.get(key)
+    counter_rows = None
     if hit is not None:
-        built_wall, situation = hit
-        if (0 <= now.timestamp() - situation.at < TTL_SECONDS and wall - built_wall < TTL_SECONDS
-                and _ahead(situation, ticket) == people_ahead):
+        built_wall, situation, counter_rows = hit
+        young = (0 <= now.timestamp() - situation.at < TTL_SECONDS
+                 and wall - built_wall < TTL_SECONDS)
+        if young and _ahead(situation, ticket) == people_ahead:
             return situation
+        if not young:
+            counter_rows = None  # a young snapshot lacks tickets: its counters are still good
     pace = cache.get(("pace", *key))
     fresh = (pace is not None and 0 <= now.timestamp() - pace[1] < PACE_SECONDS
              and wall - pace[0] < PACE_SECONDS)
-    rows = uow.repo.queue_situation(centre.id, ticket.day, recent=0 if fresh else 200)
+    rows = uow.repo.queue_situation(centre.id, ticket.day, recent=0 if fresh else 200,
+                                    counters=counter_rows is None)
+    if counter_rows is not None:
+        rows["counters"] = counter_rows
     accepted = (pace[3] if fresh else
                 accepted_by_service(uow.repo.services(centre.id, active_only=False), settings))
     situation = build_situation(rows, settings, now, closed_spans(centre, settings, ticket.day),
@@ -122,7 +129,9 @@ def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
     with _lock:
         if len(cache) > 100:
             cache.clear()
-        cache[key] = (wall, situation)
+        # Counters keep the age of the snapshot they were read for, never renewed by a refresh.
+        cache[key] = ((hit[0] if counter_rows is not None and hit else wall), situation,
+                      rows["counters"])
         if not fresh:
             cache[("pace", *key)] = (wall, situation.at, situation.recent, accepted)
     return situation

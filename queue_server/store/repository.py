@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..domain.model import (
     ACTIVE_STATUSES,
@@ -26,6 +27,65 @@ from ..domain.model import (
 from . import tables as t
 
 
+@cache
+def _hot(name: str, dialect: str = ""):
+    """Statements of the issue and call-next path, built once with bound parameters.
+
+    Building a statement and its cache key costs more than SQLite takes to run it; a statement
+    kept here is compiled once and found in the compiled cache by identity afterwards.
+    """
+    c = t.tickets.c
+    if name == "next_seq":
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(t.ticket_sequences).values(
+            service_id=bindparam("service_id"), day=bindparam("day"), last=1)
+        return stmt.on_conflict_do_update(
+            index_elements=["service_id", "day"], set_={"last": t.ticket_sequences.c.last + 1},
+        ).returning(t.ticket_sequences.c.last)
+    if name == "counter":
+        return (select(Counter).options(joinedload(Counter.services))
+                .where(t.counters.c.id == bindparam("counter_id")))
+    if name == "service_by_code":
+        return select(Service).where(t.services.c.centre_id == bindparam("centre_id"),
+                                     t.services.c.code == bindparam("code"))
+    if name == "current_at":
+        return select(Ticket).where(
+            c.counter_id == bindparam("counter_id"), c.status.in_(ACTIVE_STATUSES)
+        ).order_by(c.called_at)
+    if name == "waiting_for":
+        return select(Ticket).where(
+            c.centre_id == bindparam("centre_id"), c.day == bindparam("day"),
+            c.status == TicketStatus.WAITING,
+            c.service_id.in_(bindparam("service_ids", expanding=True))
+            | (c.target_counter_id == bindparam("counter_id")),
+        ).order_by(c.issued_at, c.id)
+    if name == "people_ahead":
+        issued_at, ticket_id = bindparam("issued_at"), bindparam("ticket_id")
+        return select(func.count()).where(
+            c.centre_id == bindparam("centre_id"), c.day == bindparam("day"),
+            c.service_id == bindparam("service_id"), c.status == TicketStatus.WAITING,
+            (c.issued_at < issued_at) | ((c.issued_at == issued_at) & (c.id < ticket_id)))
+    if name == "situation_live":
+        return select(
+            c.id, c.service_id, c.issued_at, c.priority, c.appointment_at, c.target_counter_id,
+            c.status, c.counter_id, c.called_at,
+        ).where(c.centre_id == bindparam("centre_id"), c.day == bindparam("day"),
+                c.status.in_((TicketStatus.WAITING, *ACTIVE_STATUSES)))
+    if name == "situation_ended":
+        return select(
+            c.counter_id, c.service_id, c.called_at, c.finished_at, c.no_show_at,
+        ).where(c.centre_id == bindparam("centre_id"), c.day == bindparam("day"),
+                c.status.in_((TicketStatus.DONE, TicketStatus.NO_SHOW)), c.called_at.is_not(None),
+                ).order_by(c.id.desc()).limit(bindparam("recent"))
+    if name == "situation_counters":
+        k, cs = t.counters.c, t.counter_services.c
+        return select(k.id, k.priority, k.priority_streak, cs.service_id).select_from(
+            t.counters.join(t.counter_services, k.id == cs.counter_id)).where(
+            k.centre_id == bindparam("centre_id"), k.status == CounterStatus.OPEN,
+            k.active.is_(True))
+    raise KeyError(name)
+
+
 class Repository:
     def __init__(self, session: Session):
         self.session = session
@@ -40,14 +100,8 @@ class Repository:
 
     def next_seq(self, service_id: int, day: dt.date) -> int:
         """Atomically take the next number of a service for a day (UPSERT … RETURNING)."""
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(t.ticket_sequences).values(service_id=service_id, day=day, last=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["service_id", "day"],
-            set_={"last": t.ticket_sequences.c.last + 1},
-        ).returning(t.ticket_sequences.c.last)
-        return self.session.execute(stmt).scalar_one()
+        stmt = _hot("next_seq", self.session.get_bind().dialect.name)
+        return self.session.execute(stmt, {"service_id": service_id, "day": day}).scalar_one()
 
     # --- reference data --------------------------------------------------------------------
     def centre(self, centre_id: int) -> Centre | None:
@@ -66,8 +120,8 @@ class Repository:
         return self.session.scalars(q.order_by(t.services.c.sort_order, t.services.c.id)).all()
 
     def service_by_code(self, centre_id: int, code: str) -> Service | None:
-        return self.session.scalars(select(Service).where(
-            t.services.c.centre_id == centre_id, t.services.c.code == code)).first()
+        return self.session.scalars(_hot("service_by_code"),
+                                    {"centre_id": centre_id, "code": code}).first()
 
     def counters(self, centre_id: int) -> Sequence[Counter]:
         return self.session.scalars(select(Counter).where(
@@ -75,7 +129,11 @@ class Repository:
         ).order_by(t.counters.c.sort_order, t.counters.c.number)).all()
 
     def counter(self, counter_id: int) -> Counter | None:
-        return self.session.get(Counter, counter_id)
+        """A counter with its services; from the identity map when this session has it."""
+        found = self.session.identity_map.get(self.session.identity_key(Counter, counter_id))
+        if found is not None:
+            return found
+        return self.session.scalars(_hot("counter"), {"counter_id": counter_id}).unique().first()
 
     def counter_by_number(self, centre_id: int, number: int) -> Counter | None:
         return self.session.scalars(select(Counter).where(
@@ -115,18 +173,12 @@ class Repository:
 
     def waiting_for(self, counter: Counter, day: dt.date) -> Sequence[Ticket]:
         """Today's waiting tickets this counter could call (its services, or sent to it)."""
-        c = t.tickets.c
-        service_ids = list(counter.service_ids)
-        q = select(Ticket).where(
-            c.centre_id == counter.centre_id, c.day == day, c.status == TicketStatus.WAITING,
-            (c.service_id.in_(service_ids)) | (c.target_counter_id == counter.id),
-        ).order_by(c.issued_at, c.id)
-        return self.session.scalars(q).all()
+        return self.session.scalars(_hot("waiting_for"), {
+            "centre_id": counter.centre_id, "day": day, "service_ids": list(counter.service_ids),
+            "counter_id": counter.id}).all()
 
     def current_at(self, counter_id: int) -> Sequence[Ticket]:
-        return self.session.scalars(select(Ticket).where(
-            t.tickets.c.counter_id == counter_id, t.tickets.c.status.in_(ACTIVE_STATUSES)
-        ).order_by(t.tickets.c.called_at)).all()
+        return self.session.scalars(_hot("current_at"), {"counter_id": counter_id}).all()
 
     def waiting_counts(self, centre_id: int, day: dt.date) -> dict[int, int]:
         c = t.tickets.c
@@ -152,33 +204,23 @@ class Repository:
         return {code: n for code, n in rows}
 
     def people_ahead(self, ticket: Ticket) -> int:
-        c = t.tickets.c
-        return self.session.execute(select(func.count()).where(
-            c.centre_id == ticket.centre_id, c.day == ticket.day, c.service_id == ticket.service_id,
-            c.status == TicketStatus.WAITING,
-            (c.issued_at < ticket.issued_at) | ((c.issued_at == ticket.issued_at) & (c.id < ticket.id)),
-        )).scalar_one()
+        return self.session.execute(_hot("people_ahead"), {
+            "centre_id": ticket.centre_id, "day": ticket.day, "service_id": ticket.service_id,
+            "issued_at": ticket.issued_at, "ticket_id": ticket.id}).scalar_one()
 
-    def queue_situation(self, centre_id: int, day: dt.date, recent: int = 200) -> dict[str, list]:
-        """Plain rows for the wait prediction, in three queries on indexed columns: the day's
-        waiting and active tickets, its latest ended calls (none when `recent` is 0), and the
-        open counters' services."""
-        c, k, cs = t.tickets.c, t.counters.c, t.counter_services.c
-        live = self.session.execute(select(
-            c.id, c.service_id, c.issued_at, c.priority, c.appointment_at, c.target_counter_id,
-            c.status, c.counter_id, c.called_at,
-        ).where(c.centre_id == centre_id, c.day == day, c.status.in_(
-            (TicketStatus.WAITING, *ACTIVE_STATUSES)))).all()
-        ended = [] if recent <= 0 else self.session.execute(select(
-            c.counter_id, c.service_id, c.called_at, c.finished_at, c.no_show_at,
-        ).where(c.centre_id == centre_id, c.day == day, c.status.in_(
-            (TicketStatus.DONE, TicketStatus.NO_SHOW)), c.called_at.is_not(None),
-        ).order_by(c.id.desc()).limit(recent)).all()
-        counters = self.session.execute(select(
-            k.id, k.priority, k.priority_streak, cs.service_id,
-        ).select_from(t.counters.join(t.counter_services, k.id == cs.counter_id)).where(
-            k.centre_id == centre_id, k.status == CounterStatus.OPEN, k.active.is_(True))).all()
-        return {"live": live, "ended": ended, "counters": counters}
+    def queue_situation(self, centre_id: int, day: dt.date, recent: int = 200, *,
+                        counters: bool = True) -> dict[str, list]:
+        """Plain rows for the wait prediction, in up to three queries on indexed columns: the
+        day's waiting and active tickets, its latest ended calls (none when `recent` is 0), and
+        the open counters' services (left out when `counters` is false)."""
+        params = {"centre_id": centre_id, "day": day}
+        live = self.session.execute(_hot("situation_live"), params).all()
+        ended = [] if recent <= 0 else self.session.execute(
+            _hot("situation_ended"), {**params, "recent": recent}).all()
+        rows = {"live": live, "ended": ended}
+        if counters:
+            rows["counters"] = self.session.execute(_hot("situation_counters"), params).all()
+        return rows
 
     def recent_calls(self, centre_id: int, day: dt.date, limit: int = 10) -> Sequence[Ticket]:
         c = t.tickets.c
