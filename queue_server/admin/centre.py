@@ -1,6 +1,6 @@
 """The centre itself (name, address, logo, public address, time zone, working calendar, closing
-action) and its templates (ticket header/footer, announcement, hall notice, rating scale and
-reasons, priority groups). Both live in the `centres` row and its `settings` JSON; the engine
+action) and its templates (ticket header/footer, announcement, hall notice, rating scale, window
+and reasons, priority groups). Both live in the `centres` row and its `settings` JSON; the engine
 reads them through CentreSettings on every request, so a saved change applies to the next one.
 
 Keys added here beside CentreSettings' own (which ignores keys it does not know):
@@ -34,6 +34,9 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 CLOSE_ACTIONS = {"cancel": "Hủy các số còn chờ (lý do: hết giờ làm việc)",
                  "keep": "Giữ các số còn chờ (cán bộ tự xử lý)"}
 LOGO_MAX_BYTES = 1024 * 1024
+# Seconds after "Hoàn thành" a keypad/tablet press still rates the ticket: under 5 s a citizen
+# cannot reach the keypad, over 10 minutes the press would likely rate the next person's service.
+RATING_WINDOW_RANGE = (5, 600)
 DEFAULT_FOOTER = ["Xin cảm ơn quý công dân!"]
 
 
@@ -72,6 +75,7 @@ def form_values(centre: Centre) -> dict[str, Any]:
         "ticket_footer": "\n".join(raw.get("ticket_footer", DEFAULT_FOOTER)),
         "announcement": settings.announcement, "notice": settings.notice,
         "rating_scale": settings.rating_scale, "priority_interleave": settings.priority_interleave,
+        "rating_window_seconds": settings.rating_window_seconds,
         "rating_reasons": "\n".join(f"{k} = {v}" for k, v in settings.rating_reasons.items()),
         "priority_groups": "\n".join(f"{k} = {v}" for k, v in settings.priority_groups.items()),
         "version": centre.version,
@@ -205,6 +209,9 @@ def parse_templates(check: Checker) -> dict[str, Any]:
         "priority_groups": groups,
         "priority_interleave": check.integer("priority_interleave", "số lượt ưu tiên liên tiếp",
                                              low=1, high=20) or 2,
+        "rating_window_seconds": check.integer(
+            "rating_window_seconds", "thời gian nhận đánh giá sau khi hoàn thành (giây)",
+            low=RATING_WINDOW_RANGE[0], high=RATING_WINDOW_RANGE[1]) or 30,
     }
 
 

@@ -196,7 +196,8 @@ def test_templates_validation_preview_and_save(app, seed, admin_ui, field_error)
     base = {"announcement": "Mời số {number} đến quầy {counter}", "rating_scale": "5",
             "ticket_header": "UBND XÃ THỬ", "ticket_footer": "Cảm ơn",
             "priority_groups": "elderly = Người cao tuổi\nveteran = Cựu chiến binh",
-            "rating_reasons": "", "notice": "Nghỉ trưa 11:30-13:30", "priority_interleave": "2"}
+            "rating_reasons": "", "notice": "Nghỉ trưa 11:30-13:30", "priority_interleave": "2",
+            "rating_window_seconds": "30"}
     r = admin_ui.post("/admin/templates", {**base, "announcement": "Mời số {number}",
                                            "priority_groups": "Người già"})
     assert r.status_code == 422
@@ -213,6 +214,54 @@ def test_templates_validation_preview_and_save(app, seed, admin_ui, field_error)
     assert state["announcement"] == "Mời số {number} đến quầy {counter}"
     kiosk = Api(app.test_client(), seed.tokens["kiosk"])
     assert kiosk.post("/tickets", {"service": "HT", "priority": "veteran"}).status_code == 201
+
+
+HEALTH = {"devices": [{"id": "agent", "kind": "agent", "status": "ok", "message": ""}]}
+
+
+def test_rating_window_is_set_on_the_templates_page(app, seed, admin_ui, api_as, field_error,
+                                                   clock):
+    """The centre's rating window, edited beside the rating scale: out of range is refused with a
+    message next to the field, a saved value is audited and rates (and reaches the agents) at once."""
+    page = admin_ui.get("/admin/templates").text
+    assert re.search(r'id="f-rating_window_seconds" name="rating_window_seconds" type="number" '
+                     r'value="30"', page)
+    form = {"announcement": "Mời số {number} đến quầy {counter}", "rating_scale": "3",
+            "ticket_header": "", "ticket_footer": "Cảm ơn", "priority_groups": "", "notice": "",
+            "rating_reasons": "", "priority_interleave": "2"}
+    for bad, message in (("3", "phải từ 5 đến 600"), ("601", "phải từ 5 đến 600"),
+                         ("nửa phút", "phải là số nguyên"), ("", "Hãy nhập thời gian nhận đánh giá")):
+        r = admin_ui.post("/admin/templates", {**form, "rating_window_seconds": bad})
+        assert r.status_code == 422, bad
+        assert message in field_error(r.text, "rating_window_seconds"), bad
+    assert admin_ui.post("/admin/templates/preview",
+                         {**form, "rating_window_seconds": "0"}).json["errors"]
+    assert _audit(app, "centre.templates") == []   # nothing refused was saved
+    assert api_as("agent1").post("/devices/health", HEALTH).json[
+        "rating_window_seconds"] == 30
+
+    assert admin_ui.post("/admin/templates", {**form, "rating_window_seconds": "90"}).status_code == 302
+    row = _audit(app, "centre.templates")[-1]
+    assert "rating_window_seconds" not in row.before["settings"]
+    assert row.after["settings"]["rating_window_seconds"] == 90
+    assert 'value="90"' in admin_ui.get("/admin/templates").text
+    assert api_as("agent1").post("/devices/health", HEALTH).json[
+        "rating_window_seconds"] == 90
+
+    agent = api_as("agent1")
+    counter = seed.counters[1]
+    agent.post(f"/counters/{counter}/open")
+    ticket = api_as("kiosk").post("/tickets", {"service": "HT"}).json
+    agent.post(f"/counters/{counter}/call-next")
+    agent.post(f"/tickets/{ticket['id']}/finish")
+    public = Api(app.test_client())
+    track = f"/track/{ticket['tracking_url'].rsplit('/q/', 1)[1]}"
+    clock.advance(seconds=80)   # past the default 30 s, inside the 90 s just saved
+    assert public.post(f"{track}/rating", {"level": 3}).status_code == 201
+    clock.advance(seconds=11)
+    late = public.post(f"{track}/rating", {"level": 1})
+    assert late.status_code == 409 and late.json["error"]["code"] == "rating_window_closed"
+    assert "90 giây" in late.json["error"]["message"]
 
 
 def test_centre_settings_and_calendar(app, seed, admin_ui, api_as, field_error, clock):
