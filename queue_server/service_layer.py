@@ -24,7 +24,7 @@ from .domain import lifecycle
 from .domain.access import Principal, check_acts_at, check_acts_on, check_same_centre, require
 from .domain.errors import Conflict, InvalidInput, NotFound
 from .domain.estimate import estimate_wait_minutes
-from .domain.model import Centre, Counter, CounterStatus, Event, Ticket, TicketStatus
+from .domain.model import Centre, Counter, CounterStatus, Event, Service, Ticket, TicketStatus
 from .domain.policy import CallPolicy, default_policy
 from .domain.settings import CentreSettings
 from .prediction.situation import situation_for
@@ -97,6 +97,7 @@ class QueueService:
         sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
         self._write_lock = threading.RLock() if sqlite else None
         self._centres: dict[int, tuple[float, Centre]] = {}
+        self._services: dict[int, tuple[float, dict[str, Service]]] = {}
         sa_event.listen(session_factory, "before_flush", self._forget_changed_centres)
         sa_event.listen(session_factory, "after_commit", self._forget_after_commit)
         self.clock = clock
@@ -126,18 +127,37 @@ class QueueService:
         self._centres[centre_id] = (now + CENTRE_TTL, snapshot)
         return snapshot
 
+    def service_by_code(self, uow: UnitOfWork, centre_id: int, code: str) -> Service | None:
+        """A service of the centre, from a snapshot kept like the centre's (`CENTRE_TTL`) and
+        merged into this session without a query: every ticket issued needs one."""
+        now = time.monotonic()
+        hit = self._services.get(centre_id)
+        if hit is None or hit[0] <= now:
+            loaded = uow.repo.services(centre_id, active_only=False)
+            for service in loaded:
+                uow.session.expunge(service)  # detached and never changed: safe to share
+            hit = (now + CENTRE_TTL, {s.code: s for s in loaded})
+            self._services[centre_id] = hit
+        cached = hit[1].get(code)
+        return None if cached is None else uow.session.merge(cached, load=False)
+
     def _forget_changed_centres(self, session, *_args) -> None:
-        """Drop cached centres this session writes (before the flush and again after commit)."""
+        """Drop cached centres (and their services) this session writes (before the flush
+        and again after commit)."""
         changed = session.info.setdefault("motcua_centres", set())
         for obj in (*session.new, *session.dirty, *session.deleted):
             if isinstance(obj, Centre) and obj.id is not None:
                 changed.add(obj.id)
+            elif isinstance(obj, Service) and obj.centre_id is not None:
+                changed.add(obj.centre_id)
         for centre_id in changed:
             self._centres.pop(centre_id, None)
+            self._services.pop(centre_id, None)
 
     def _forget_after_commit(self, session) -> None:
         for centre_id in session.info.pop("motcua_centres", ()):
             self._centres.pop(centre_id, None)
+            self._services.pop(centre_id, None)
 
     def ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
         ticket = uow.repo.ticket(ticket_id) if 0 < ticket_id <= MAX_ID else None
@@ -280,7 +300,7 @@ class QueueService:
         with self.uow() as uow:
             centre = self.centre(uow, principal.centre_id, lock=True)
             settings = settings_of(centre)
-            service = uow.repo.service_by_code(centre.id, service_code)
+            service = self.service_by_code(uow, centre.id, service_code)
             if service is None or not service.active:
                 codes = ", ".join(s.code for s in uow.repo.services(centre.id))
                 raise NotFound(f"Không có dịch vụ mã '{service_code}'. Các mã hiện có: {codes}.")

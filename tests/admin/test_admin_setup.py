@@ -52,6 +52,20 @@ def test_new_service_and_counter_are_live_without_restart(app, seed, admin_ui, a
     assert _audit(app, "counter.create")[-1].after["zone"] == "Tầng 2"
 
 
+def test_service_change_reaches_the_next_ticket_at_once(seed, admin_ui, api_as):
+    """Issuing reads services from a short-lived snapshot; an admin's save must clear it."""
+    kiosk = api_as("kiosk")
+    assert kiosk.post("/tickets", {"service": "HT"}).status_code == 201  # snapshot taken
+    ht = seed.services["HT"]
+    version = re.search(r'name="version" value="(\d+)"',
+                        admin_ui.get(f"/admin/services/{ht}").text).group(1)
+    r = admin_ui.post(f"/admin/services/{ht}", {"name": "Hộ tịch", "prefix": "A",
+                                                "daily_cap": "1", "version": version})
+    assert r.status_code == 302, r.text
+    refused = kiosk.post("/tickets", {"service": "HT"})
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "cap_reached"
+
+
 def test_service_form_errors_are_next_to_their_fields(seed, admin_ui, api_as, field_error):
     r = admin_ui.post("/admin/services", {"code": "hộ tịch", "name": "", "prefix": "a1",
                                           "daily_cap": "-3", "windows": "11:00-07:00"})
