@@ -509,4 +509,4 @@ class Agent:
 def _profile(pc: PrinterConfig) -> Any:
     from .printer import PrinterProfile
 
-    return PrinterProfile(width_px=pc.width)
+    return PrinterProfile(width_px=pc.width, require_status=pc.require_status)

@@ -20,6 +20,8 @@ One file per counter or kiosk PC; with real devices only this file changes::
     preview_dir = ""                     # if set, a PNG of every printed ticket is written here
     header = ["UBND XÃ DEMO"]
     footer = ["Xin cảm ơn quý công dân!"]
+    require_status = false               # true: refuse to print while the printer does not answer
+                                         # DLE EOT (only for models known to answer)
 
     [[display]]   # hardware.serial display entries (see hardware/serial/devices.example.toml)
     [[keypad]]    # hardware.serial keypad entries
@@ -46,6 +48,8 @@ class PrinterConfig:
     header: tuple[str, ...] = ()
     footer: tuple[str, ...] | None = None
     logo: str | None = None
+    # Silence to DLE EOT counts as offline (no ticket printed blind); see PrinterProfile.
+    require_status: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,30 @@ def _lines(value: Any, key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise AgentConfigError(f"{where}: '[printer] {key}' phải là danh sách chuỗi")
     return tuple(value)
+
+
+def _require_status(p: dict, where: str) -> bool:
+    """`[printer] require_status`: a TOML boolean, and only where the status can be read at all
+    (otherwise every ticket would still be printed blind while the file promises otherwise)."""
+    value = p.get("require_status", False)
+    if not isinstance(value, bool):
+        raise AgentConfigError(f"{where}: [printer] require_status phải là true hoặc false "
+                               f"(không đặt trong dấu nháy), nhận được {value!r}")
+    if not value:
+        return False
+    from .printer.urls import parse_printer_url
+
+    try:
+        readable = parse_printer_url(p["url"]).can_read_status
+    except ValueError as exc:   # PrinterUrlError
+        raise AgentConfigError(f"{where}: [printer] url {p['url']!r} không hợp lệ: {exc}") from None
+    if not readable:
+        raise AgentConfigError(
+            f"{where}: [printer] require_status = true cần máy in trả lời trạng thái qua "
+            f"serial://, tcp://, usb:// hoặc file:///dev/… (thiết bị ký tự); với url {p['url']!r} "
+            "không đọc được trạng thái nên phiếu vẫn in mà không kiểm tra — bỏ require_status "
+            "hoặc đổi url")
+    return True
 
 
 def from_dict(data: dict[str, Any], *, where: str = "agent config", base: Path | None = None) -> AgentConfig:
@@ -120,7 +148,8 @@ def from_dict(data: dict[str, Any], *, where: str = "agent config", base: Path |
             preview_dir=str(base / p["preview_dir"]) if p.get("preview_dir") else None,
             header=_lines(p.get("header", []), "header", where),
             footer=_lines(p["footer"], "footer", where) if "footer" in p else None,
-            logo=str(base / p["logo"]) if p.get("logo") else None)
+            logo=str(base / p["logo"]) if p.get("logo") else None,
+            require_status=_require_status(p, where))
     return AgentConfig(
         server_url=url.rstrip("/"), token=token, data_dir=base / data_dir,
         health_interval=_number(agent, "health_interval", 5.0, where, low=0.2),

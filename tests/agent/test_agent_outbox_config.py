@@ -128,12 +128,33 @@ def test_the_example_config_loads(tmp_path):
     ({"server": {"url": "http://h:1", "token": "t"}, "printer": {}}, "[printer] cần url"),
     ({"server": {"url": "http://h:1", "token": "t"}, "printer": {"url": "dummy://", "width": 80}}, "width"),
     ({"server": {"url": "http://h:1", "token": "t"}, "display": {"id": "x"}}, "[[display]]"),
+    ({"server": {"url": "http://h:1", "token": "t"},
+      "printer": {"url": "tcp://10.0.0.9:9100", "require_status": "true"}}, "require_status phải là true"),
+    ({"server": {"url": "http://h:1", "token": "t"},
+      "printer": {"url": "cups://KIOSK", "require_status": True}}, "bỏ require_status hoặc đổi url"),
+    ({"server": {"url": "http://h:1", "token": "t"},
+      "printer": {"url": "file:///srv/tickets.bin", "require_status": True}}, "require_status = true"),
+    ({"server": {"url": "http://h:1", "token": "t"},
+      "printer": {"url": "tcp://", "require_status": True}}, "[printer] url"),
     ({"server": {"url": "http://h:1", "token_file": "missing.token"}}, "token_file"),
 ])
 def test_config_mistakes_are_named(tmp_path, data, words):
     with pytest.raises(AgentConfigError) as info:
         from_dict(data, base=tmp_path)
     assert words in str(info.value)
+
+
+def test_printer_require_status_from_the_file(tmp_path):
+    """Off unless asked; on for every transport that reads status, a missing /dev node included
+    (an unplugged USB printer)."""
+    toml = tmp_path / "agent.toml"
+    head = '[server]\nurl = "http://10.0.0.2:5000"\ntoken = "t"\n[printer]\n'
+    toml.write_text(head + 'url = "tcp://10.0.0.9:9100"\n')
+    assert load_config(toml).printer.require_status is False
+    for url in ("tcp://10.0.0.9:9100", "serial:///dev/ttyUSB0?baudrate=115200", "usb://04b8:0202",
+                "file:///dev/usb/lp9"):
+        toml.write_text(head + f'url = "{url}"\nrequire_status = true\n')
+        assert load_config(toml).printer.require_status is True, url
 
 
 def test_a_broken_config_file_is_a_clear_error(tmp_path):
