@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from support import need_tool
 
 from kiosk.forms import FORMS, clean
 from kiosk.forms.pdf import date_in_words, number_in_words, render_pdf
@@ -55,9 +55,7 @@ def test_diacritics_survive_exactly():
 
 
 def test_pdftotext_agrees_when_installed(tmp_path):
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed; pypdf covers extraction")
+    tool = need_tool("pdftotext")
     form = FORMS["ket-hon"]
     values = clean(form, DATA["valid"]["ket-hon"], TODAY)
     path = tmp_path / "f.pdf"

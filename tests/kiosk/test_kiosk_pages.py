@@ -132,14 +132,12 @@ def test_kiosk_scripts_never_insert_html():
 
 
 def test_spoken_hints_are_fixed_sentences_per_screen(app, seed):
-    import shutil
     import wave
     from io import BytesIO
 
-    import pytest
+    from support import need_tool
 
-    if shutil.which("espeak-ng") is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    need_tool("espeak-ng")
     client = kiosk_client(app, seed)
     r = client.get("/kiosk/hints/home.wav")
     assert r.status_code == 200 and r.mimetype == "audio/wav"
