@@ -427,6 +427,40 @@ def run_load(port: int, plans: list[CounterPlan], warmup: float, duration: float
     return result, calls
 
 
+def run_floor(port: int, n_threads: int, seconds: float, worker_pid: int | None) -> dict:
+    """The server's ceiling on this machine: `GET /api/v1/health` (one trivial query, no write,
+    no auth) from the same number of keep-alive clients. What a request costs before any queue
+    work is done bounds what the issue/call load can reach."""
+    t_end = time.monotonic() + seconds
+    counts: list[int] = []
+
+    def loop() -> None:
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        n = 0
+        try:
+            while time.monotonic() < t_end:
+                conn.request("GET", "/api/v1/health")
+                resp = conn.getresponse()
+                resp.read()
+                n += resp.status == 200
+        finally:
+            conn.close()
+            counts.append(n)
+
+    cpu0, wall0 = (proc_cpu_seconds(worker_pid) if worker_pid else None), time.monotonic()
+    threads = [threading.Thread(target=loop, daemon=True) for _ in range(n_threads)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=seconds + 60)
+    wall = time.monotonic() - wall0
+    cpu1 = proc_cpu_seconds(worker_pid) if worker_pid else None
+    done = sum(counts)
+    return {"req_per_s": round(done / wall, 1),
+            "worker_cpu_ms_per_req": (round((cpu1 - cpu0) * 1000 / done, 2)
+                                      if done and cpu0 is not None and cpu1 else None)}
+
+
 # --- memory sampling ----------------------------------------------------------------------------
 class RssSampler(threading.Thread):
     """Peak VmRSS of the gunicorn worker (and worker + master) per phase, every 50 ms."""
@@ -735,6 +769,11 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
               f"RSS {out['rss_plain']['worker_mb']} MB")
         if profiler:
             profiler.wait(timeout=60)
+        if name == "empty":
+            out["floor"] = run_floor(server.port, len(plans), max(2.0, args.duration / 2), worker)
+            print(f"  floor:         {out['floor']['req_per_s']:7.1f} req/s of GET /api/v1/health "
+                  f"(worker CPU {out['floor']['worker_cpu_ms_per_req']} ms/req): the most this "
+                  "server process answers here")
 
         if args.sockets:
             sampler.phase = "sockets"
