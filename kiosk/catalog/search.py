@@ -2,28 +2,39 @@
 
 Citizens type with or without diacritics ("dang ky ket hon", "kết hon"), with typos ("khai sinhh"),
 or in everyday words kept as keywords ("sổ đỏ", "hộ khẩu").  Text is folded (accents dropped, đ→d,
-lower case) and indexed once; a query then runs through tiers from strongest to weakest and stops as
-soon as the strongest tiers have filled ``limit`` results:
+lower case) and indexed once.  A query runs through tiers from strongest to weakest and stops as soon
+as the tiers so far have filled ``limit`` results.  The last query word may be the start of a word
+(the kiosk searches while the citizen types: 2 letters alone, 1 after other words); otherwise the
+strong tiers take words as typed:
 
-====  ===========================================================  ======
-tier  match                                                        base
-====  ===========================================================  ======
-code  the query is (the start of) a procedure code                 1000
-1     the whole query as a phrase in the name                        900
-2     every query word in the name (last word may be a prefix)       800
-3     one keyword holds every query word                             700
-4     every word in the name, allowing typos                         600
-5     one keyword holds every word, allowing typos                   500
-6     every word in the field (lĩnh vực)                             400
-7     every word in the name or keywords, typos allowed             300
-8     every word somewhere (documents, result…), typos allowed     200
-9     at least half the words somewhere                              100
-====  ===========================================================  ======
+=============  ===================================================================  ======
+reason         match                                                                base
+=============  ===================================================================  ======
+code           the query is (the start of) a procedure code                          1300
+name_exact     the query is the whole name                                           1200
+name_phrase    the whole query as a phrase in the name                               1100
+name_words     every query word in the name                                          1000
+keyword        one keyword holds every query word                                     900
+words          words in the name, the rest in one keyword or the field               800
+field          every word in the field (lĩnh vực): the query names a field            700
+-------------  ---- only when no tier above matched: typo-tolerant guesses ----------  ------
+name_fuzzy     every word in the name, allowing typos                                 600
+keyword_fuzzy  one keyword holds every word, allowing typos                           500
+field_fuzzy    every word in the field, allowing typos                                400
+words_fuzzy    every word in the name, keywords or field, typos allowed               300
+text           every word somewhere (documents, result…), typos allowed              200
+partial        at least half the words somewhere                                      100
+=============  ===================================================================  ======
 
-Within a tier, records rank by how much of the name the query covers, popularity, and a match at the
-start of the name (a bonus below 100, so tiers never mix).  Fuzzy matching uses rapidfuzz's OSA edit
+Why the split: a fuzzy match is a guess ("thuong tru" ≈ "trường" in an unrelated name), useful when
+nothing else matched and noise otherwise, so real matches alone are shown when there are any; a
+query naming a field ("cư trú", "hộ tịch") lists the whole field, after the procedures whose name or
+keywords match.  Among guesses, tiers more than two below the best one are dropped.
+
+Within a tier, records rank by how much of the name the query covers, popularity, a match at the
+start of the name and closeness to the typed words (a bonus below 100, so tiers never mix); the field
+tier goes by popularity alone, as browsing the field does.  Fuzzy matching uses rapidfuzz's OSA edit
 distance (typos and swapped letters): 0 edits for words of ≤ 3 letters, 1 for 4–5, 2 for longer.
-When strong matches exist, results more than four tiers below the best one are dropped.
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -44,6 +55,10 @@ from .model import Procedure
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DD = str.maketrans({"đ": "d", "Đ": "d"})
+
+#: Base score of a code match, and the lowest base of a real (non-fuzzy) match.
+_CODE = 1300.0
+_STRONG = 700.0
 
 #: Words people add around a procedure name ("thủ tục …", "làm …", "xin …").
 _STOP_PHRASES = ("thu tuc", "huong dan", "the nao", "o dau")
@@ -141,6 +156,7 @@ class CatalogIndex:
         return [h.procedure for h in self.search_hits(q, limit)]
 
     def search_hits(self, q: str, limit: int = 20) -> list[Hit]:
+        """Ranked hits with their score and tier (``reason``); ``search`` without the scores."""
         if limit <= 0:
             return []
         q = (q or "").strip()
@@ -151,15 +167,16 @@ class CatalogIndex:
         if re.fullmatch(r"[\d.]{3,}", code_q):
             for i, e in enumerate(self._entries):
                 if e.proc.code.startswith(code_q) or (e.proc.local_code and e.proc.local_code.startswith(code_q)):
-                    found[i] = (1000.0 + e.proc.popularity / 100, "code")
+                    found[i] = (_CODE + e.proc.popularity / 100, "code")
         tokens = self._query_tokens(q)
         if tokens:
             self._tiers(tokens, limit, found)
         if not found:
             return []
-        # Weak matches only clutter the screen when strong ones exist: keep tiers within 4 of the best.
-        best = min(max(s for s, _ in found.values()), 999.0) // 100
-        kept = ((i, s, r) for i, (s, r) in found.items() if s // 100 >= best - 4)
+        best = max(s for s, _ in found.values())
+        # Real matches stand alone; among guesses, keep the best tier and the two below it.
+        floor = _STRONG if best >= _STRONG else (best // 100 - 2) * 100
+        kept = ((i, s, r) for i, (s, r) in found.items() if s >= floor)
         top = heapq.nsmallest(limit, kept, key=lambda x: (-x[1], self._entries[x[0]].name))
         return [Hit(self._entries[i].proc, s, r) for i, s, r in top]
 
@@ -172,20 +189,25 @@ class CatalogIndex:
         words = [w for w in stripped.split() if w not in _STOP_WORDS]
         return words or text.split()
 
-    def _variants(self, token: str, last: bool) -> dict[str, float]:
-        """Index words that may stand for ``token``, with a cost (0 = exact)."""
+    def _close_variants(self, token: str, prefix: bool) -> dict[str, float]:
+        """Index words that are ``token`` (cost 0) or, when ``prefix``, start with it (cost 0.3)."""
         out: dict[str, float] = {}
-        if last and len(token) >= 2:
+        if prefix:
             j = bisect_left(self._vocab, token)
             while j < len(self._vocab) and self._vocab[j].startswith(token):
                 out[self._vocab[j]] = 0.3
                 j += 1
+        if token in self._postings["any"]:
+            out[token] = 0.0
+        return out
+
+    def _fuzzy_variants(self, token: str, close: dict[str, float]) -> dict[str, float]:
+        """``close`` plus index words within the allowed edit distance of ``token`` (cost = edits)."""
+        out = dict(close)
         k = _max_edits(token)
         if k:
             for word, dist, _ in process.extract(token, self._vocab, scorer=OSA.distance, score_cutoff=k, limit=None):
                 out[word] = min(out.get(word, 9.0), float(dist))
-        if token in self._postings["any"]:
-            out[token] = 0.0
         return out
 
     def _matches(self, key: str, variants: dict[str, float]) -> dict[int, float]:
@@ -198,38 +220,41 @@ class CatalogIndex:
         return best
 
     def _tiers(self, tokens: list[str], limit: int, found: dict[int, tuple[float, str]]) -> None:
-        variants = [self._variants(t, n == len(tokens) - 1) for n, t in enumerate(tokens)]
-        close = [{w for w, c in v.items() if c < 1} for v in variants]  # exact or prefix
+        n = len(tokens)
+        # The last word may be half typed: a prefix of 2+ letters, or of 1 after other words ("thuong t").
+        close = [self._close_variants(t, k == n - 1 and (len(t) >= 2 or n > 1)) for k, t in enumerate(tokens)]
+        entries = self._entries
         phrase = " ".join(tokens)
-        cache: dict[str, list[dict[int, float]]] = {}
+        start = f" {phrase}"
 
-        def per_token(key: str) -> list[dict[int, float]]:
-            if key not in cache:
-                cache[key] = [self._matches(key, v) for v in variants]
-            return cache[key]
+        def matcher(variants: list[dict[str, float]]) -> Callable[[str], list[dict[int, float]]]:
+            """Per query word, the records matching it in one indexed text (cached per text)."""
+            cache: dict[str, list[dict[int, float]]] = {}
 
-        def every(keys: tuple[str, ...], exact: bool = False) -> set[int]:
+            def per_token(key: str) -> list[dict[int, float]]:
+                if key not in cache:
+                    cache[key] = [self._matches(key, v) for v in variants]
+                return cache[key]
+            return per_token
+
+        def every(per_token: Callable[[str], list[dict[int, float]]], keys: tuple[str, ...]) -> set[int]:
             """Records where every query word matches in one of ``keys`` texts."""
             sets = []
-            for n in range(len(tokens)):
+            for t in range(n):
                 s: set[int] = set()
                 for k in keys:
-                    m = per_token(k)[n]
-                    s.update((i for i, c in m.items() if c < 1) if exact else m)
+                    s.update(per_token(k)[t])
                 sets.append(s)
             return set.intersection(*sets)
 
-        def one_keyword(i: int, exact: bool) -> bool:
+        def one_keyword(i: int, words: list[set[str]]) -> bool:
             """True when a single keyword holds every query word (keywords are separate phrases)."""
-            words = close if exact else [set(v) for v in variants]
-            return any(all(ws & kw for ws in words) for kw in self._entries[i].keyword_words)
+            return any(all(ws & kw for ws in words) for kw in entries[i].keyword_words)
 
-        def add(ids: Iterable[int], base: float, reason: str, keys: tuple[str, ...] = ("name",)) -> None:
+        def add(ids: Iterable[int], base: float, reason: str, per_token: Callable[[str], list[dict[int, float]]],
+                keys: tuple[str, ...] = ("name",)) -> None:
             # Hot loop (thousands of candidates for a one-word query): keep it flat.
             per = [per_token(k) for k in keys]
-            n = len(tokens)
-            start = f" {phrase}"
-            entries = self._entries
             for i in ids:
                 if i in found:
                     continue
@@ -242,30 +267,56 @@ class CatalogIndex:
                          + 9 * (1 - min(1.0, typo)))
                 found[i] = (base + bonus, reason)
 
-        name_words = every(("name",), exact=True)
-        add((i for i in name_words if f" {phrase} " in self._entries[i].name), 900, "name_phrase")
-        add(name_words, 800, "name_words")
+        exact = matcher(close)
+        name_words = every(exact, ("name",))
+        add((i for i in name_words if entries[i].name == f"{start} "), 1200, "name_exact", exact)
+        add((i for i in name_words if f"{start} " in entries[i].name), 1100, "name_phrase", exact)
+        add(name_words, 1000, "name_words", exact)
         if len(found) >= limit:
             return
-        add((i for i in every(("kw",), exact=True) if one_keyword(i, True)), 700, "keyword", ("kw",))
+        close_words = [set(v) for v in close]
+        add((i for i in every(exact, ("kw",)) if one_keyword(i, close_words)), 900, "keyword", exact, ("kw",))
+        if len(found) >= limit:
+            return
+        in_field = every(exact, ("field",))
+        in_name, in_field_t = exact("name"), exact("field")
+
+        def name_plus_one(i: int) -> bool:
+            """Words not in the name are all in one keyword and/or the field (each is its own phrase)."""
+            rest = [t for t in range(n) if i not in in_name[t]]
+            return all(i in in_field_t[t] for t in rest) or any(
+                all(i in in_field_t[t] or close_words[t] & kw for t in rest) for kw in entries[i].keyword_words)
+
+        mixed = (i for i in every(exact, ("name", "kw", "field")) - in_field if name_plus_one(i))
+        add(mixed, 800, "words", exact, ("name", "kw", "field"))
+        if len(found) >= limit:
+            return
+        # The query names a field: list the rest of it as browsing does, most common first.
+        for i in in_field:
+            if i not in found:
+                found[i] = (700 + 2 * entries[i].pop_bonus, "field")
+        if found:
+            return  # real matches exist: typo-tolerant guesses would only add noise
+
+        variants = [self._fuzzy_variants(t, c) for t, c in zip(tokens, close, strict=True)]
+        fuzzy = matcher(variants)
+        fuzzy_words = [set(v) for v in variants]
         steps: tuple[tuple[tuple[str, ...], float, str], ...] = (
             (("name",), 600, "name_fuzzy"),
             (("kw",), 500, "keyword_fuzzy"),
-            (("field",), 400, "field"),
-            (("name", "kw"), 300, "name_keyword"),
+            (("field",), 400, "field_fuzzy"),
+            (("name", "kw", "field"), 300, "words_fuzzy"),
             (("any",), 200, "text"),
         )
         for keys, base, reason in steps:
+            ids = every(fuzzy, keys)
+            if keys == ("kw",):
+                ids = {i for i in ids if one_keyword(i, fuzzy_words)}
+            add(ids, base, reason, fuzzy, keys)
             if len(found) >= limit:
                 return
-            ids = every(keys)
-            if keys == ("kw",):
-                ids = {i for i in ids if one_keyword(i, False)}
-            add(ids, base, reason, keys)
-        if len(found) >= limit:
-            return
         counts: Counter[int] = Counter()
-        for m in per_token("any"):
+        for m in fuzzy("any"):
             counts.update(m.keys())
-        need = (len(tokens) + 1) // 2
-        add((i for i, n in counts.items() if n >= need), 100, "partial", ("any",))
+        need = (n + 1) // 2
+        add((i for i, c in counts.items() if c >= need), 100, "partial", fuzzy, ("any",))

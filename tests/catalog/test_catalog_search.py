@@ -1,5 +1,7 @@
 """Search ranking: accent-insensitive, typo-tolerant, strongest matches first."""
 
+import dataclasses
+
 import pytest
 
 from kiosk.catalog.sample import load_sample
@@ -35,6 +37,15 @@ def index():
     ("mo cua hang", "1.001612"),
     ("con nuoi", "2.001263"),
     ("1.004222", "1.004222"),
+    ("thuong t", "1.004222"),            # half typed: the kiosk searches while the citizen types
+    ("dang ky khai s", "1.001193"),
+    ("khai s", "1.001193"),
+    ("thuong tru ho khau", "1.004222"),  # name words plus a keyword
+    ("tam tru sinh vien", "1.004194"),
+    ("ho tich", "2.000635"),             # the name holding the field's words first, then the field
+    ("cu tru", "3.000333"),              # "cư trú" in the name, then the residence field (below)
+    ("dang ky cu tru", "1.004222"),      # the field's own name: its most common procedure
+    ("ho tihc", "2.000635"),             # typo in a field name
 ])
 def test_expected_procedure_ranks_first(index, query, code):
     hits = index.search(query, limit=5)
@@ -80,3 +91,98 @@ def test_browse_by_field(index):
 def test_fold_and_search_key():
     assert fold("Đăng Ký KẾT HÔN, (mẫu CT01)") == "dang ky ket hon mau ct01"
     assert search_key("Lý lịch, chữ ký, tuy, hay") == "li lich chu ki tuy hay"
+
+
+FUZZY = {"name_fuzzy", "keyword_fuzzy", "field_fuzzy", "words_fuzzy", "text", "partial"}
+RESIDENCE = "Đăng ký, quản lý cư trú"
+
+
+def codes(index, query, limit=12):
+    return [p.code for p in index.search(query, limit)]
+
+
+def field_codes(field):
+    return {p.code for p in load_sample().procedures if p.field == field}
+
+
+def test_query_naming_a_field_lists_the_field_after_name_matches(index):
+    """"cư trú" and "hộ tịch" name fields: every procedure of the field is listed (the kiosk asks for 12),
+    after those whose name holds the words, the rest most common first as when browsing."""
+    residence = field_codes(RESIDENCE)
+    assert len(residence) == 5
+    hits = index.search_hits("cu tru", 12)
+    assert [h.procedure.code for h in hits[:1]] == ["3.000333"] and hits[0].reason == "name_phrase"
+    rest = hits[1:]
+    assert {h.procedure.code for h in rest} == residence and all(h.reason == "field" for h in rest)
+    assert [h.procedure.code for h in rest] == [p.code for p in index.by_field(RESIDENCE)]
+    assert set(codes(index, "cư trú")) == set(codes(index, "CU TRU")) == residence | {"3.000333"}
+
+    civil = field_codes("Hộ tịch")
+    assert len(civil) == 11
+    hits = index.search_hits("ho tich", 12)
+    assert {h.procedure.code for h in hits} == civil  # "Tách hộ" (tich ≈ tach) is gone
+    reasons = [h.reason for h in hits]
+    assert reasons[:3] == ["name_phrase", "name_phrase", "keyword"] and set(reasons[3:]) == {"field"}
+    field_part = [h.procedure.code for h in hits[3:]]
+    assert field_part == [p.code for p in index.by_field("Hộ tịch") if p.code in field_part]
+    assert set(codes(index, "hộ tịch", 50)) == civil
+
+
+def test_field_listed_even_when_names_fill_most_of_the_screen(index):
+    """"đăng ký" is in most names and in the residence field's name: names first, then the rest of the field."""
+    found = codes(index, "dang ky", 50)
+    assert field_codes(RESIDENCE) <= set(found)
+    name_matches = [c for c in found if index.get(c).name.startswith("Đăng ký")]
+    assert found[:len(name_matches)] == name_matches
+    assert "2.000884" not in found  # "Chứng thực chữ ký": only a fuzzy guess (ký ≈ ky, dang ≈ đang)
+
+
+def test_fuzzy_guesses_never_join_real_matches(index):
+    """"thuong tru" ≈ "trường hợp" in the long "Chứng thực chữ ký" name: a guess, shown only when nothing matches."""
+    assert codes(index, "thuong tru") == ["1.004222"]
+    assert codes(index, "thường trú", 20) == ["1.004222"]
+    for query in ("thuong tru", "ho tich", "cu tru", "dang ky", "ho khau", "tam tru", "chung thuc", "so do",
+                  "dat dai", "ho tich khai sinh"):
+        hits = index.search_hits(query, 20)
+        assert hits and not {h.reason for h in hits} & FUZZY, (query, [(h.procedure.name, h.reason) for h in hits])
+    assert codes(index, "ho khau") == ["1.004222", "1.010038"]  # not "hộ tịch" (khau ≈ khai)
+
+
+def test_guesses_keep_only_close_tiers(index):
+    """With a typo nothing matches exactly; the name guesses lead and loose text matches are dropped."""
+    hits = index.search_hits("khia sinh", 20)
+    assert hits[0].procedure.code == "1.001193" and hits[0].reason == "name_fuzzy"
+    assert {h.reason for h in hits} <= {"name_fuzzy", "keyword_fuzzy", "field_fuzzy"}
+    assert all(h.procedure.field == "Hộ tịch" for h in hits)
+    typo = index.search_hits("cu truu", 20)  # typo in a field's words: the field still comes
+    assert field_codes(RESIDENCE) <= {h.procedure.code for h in typo}
+    assert all(h.procedure.code in field_codes(RESIDENCE) | {"3.000333"} for h in typo)
+
+
+def test_name_and_field_words_together(index):
+    """"hộ tịch khai sinh": the field plus words of the name is a real match, not a loose text one."""
+    found = codes(index, "ho tich khai sinh")
+    assert {"2.000635", "1.001193", "1.004884"} <= set(found)
+    assert all(index.get(c).field == "Hộ tịch" for c in found)
+
+
+def test_exact_name_beats_a_more_common_longer_name():
+    """A rare procedure named exactly as typed outranks a popular one whose name only contains it."""
+    base = load_sample().procedures[0]
+    rare = dataclasses.replace(base, code="9.000001", name="Chứng thực di chúc", popularity=1)
+    common = dataclasses.replace(base, code="9.000002", name="Chứng thực di chúc cho người nước ngoài", popularity=100)
+    index = CatalogIndex([common, rare])
+    hits = index.search_hits("chứng thực di chúc", 5)
+    assert [(h.procedure.code, h.reason) for h in hits] == [("9.000001", "name_exact"), ("9.000002", "name_phrase")]
+    assert [p.code for p in index.search("chung thuc di", 5)] == ["9.000002", "9.000001"]  # half typed: by popularity
+
+
+def test_api_search_lists_the_named_field(app, seed, api_as):
+    """The kiosk's request (``q`` and ``limit=12``) gets the same ranked summaries, shape unchanged."""
+    app.extensions["motcua_catalog"].store(seed.centre_id).replace_all(load_sample())
+    r = api_as("kiosk").get("/procedures?q=cư trú&limit=12")
+    assert r.status_code == 200
+    assert [p["code"] for p in r.json] == codes(CatalogIndex(load_sample().procedures), "cu tru")
+    assert {"code", "name", "field", "level"} <= set(r.json[1]) and r.json[1]["field"] == RESIDENCE
+    r = api_as("kiosk").get("/procedures?q=thuong tru&limit=12")
+    assert [p["name"] for p in r.json] == ["Đăng ký thường trú"]
