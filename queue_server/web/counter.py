@@ -84,6 +84,16 @@ def console_strings() -> dict[str, str]:
         "counter_closed": _("Đóng"),
         "busy": _("Đang xử lý thao tác trước…"),
         "priority_short": _("ƯT"),
+        # Reprint: the paper comes out of the kiosk that issued the ticket, not at the counter.
+        "reprint_sent": _("Đã gửi lệnh in lại số %(number)s đến máy in của kiosk %(kiosk)s; "
+                          "đang chờ máy in…"),
+        "reprint_done": _("Đã in lại phiếu số %(number)s tại kiosk %(kiosk)s."),
+        "reprint_failed": _("Máy in của kiosk %(kiosk)s chưa in được số %(number)s: %(message)s"),
+        "reprint_paper_out": _("máy in hết giấy; thay giấy rồi bấm In lại phiếu lần nữa."),
+        "reprint_silent": _("Máy in của kiosk %(kiosk)s chưa trả lời — kiểm tra máy kiosk đang "
+                            "bật và có mạng, rồi bấm In lại phiếu lần nữa."),
+        "reprint_no_printer": _("Số %(number)s không được lấy tại kiosk nên không có phiếu "
+                                "để in lại."),
     }
 
 

@@ -6,12 +6,16 @@
   const { t, el, setText, api, toast, connect, syncClock, since, duration } = MotCua;
   const $ = (id) => document.getElementById(id);
   const fmt = (key, value) => t(key).replace("%s", value);
+  // Messages with named parts: "Số %(number)s …" filled from {number: …}.
+  const fmtv = (key, values) => t(key).replace(/%\((\w+)\)s/g, (_m, name) => String(values[name] ?? ""));
 
   let view = null;          // last /counter/overview answer
   let counterId = null;     // the counter this page shows
   let busy = false;         // an action is in flight
   let cooldownUntil = 0;    // call-next pause after a call
   let seq = 0;              // drop answers that arrive out of order
+  let reprint = null;       // the reprint asked from here: { id, number, kiosk, after, timer }
+  const REPRINT_WAIT_MS = 20000;  // a kiosk agent prints within a few seconds when it is up
 
   // --- reading -----------------------------------------------------------------------------
   async function refresh() {
@@ -128,6 +132,7 @@
     set("btn-finish", !!cur);
     set("btn-transfer", !!cur);
     set("btn-cancel", !!cur);
+    set("btn-reprint", !!cur);
     set("btn-pause", c && c.status === "open");
     set("btn-resume", c && c.status === "paused");
     set("btn-close", !!c);
@@ -205,6 +210,29 @@
       await api("POST", `/api/v1/tickets/${cur.id}/cancel`, { reason: "staff" });
       toast(fmt("cancelled", cur.number), "ok");
     },
+    async reprint() {
+      const cur = needCurrent();
+      let answer;
+      try {
+        answer = (await api("POST", `/api/v1/tickets/${cur.id}/reprint`, {})).body;
+      } catch (e) {
+        if (e.code === "no_printer") e.message = fmtv("reprint_no_printer", { number: cur.number });
+        showReprint(e.message, "failed");
+        throw e;
+      }
+      const kiosk = String(answer.printer || "").replace(/^device:/, "");
+      if (reprint) clearTimeout(reprint.timer);
+      reprint = { id: cur.id, number: cur.number, kiosk, after: answer.event_id,
+        timer: setTimeout(() => {
+          reprint = null;
+          showReprint(fmtv("reprint_silent", { kiosk }), "failed");
+        }, REPRINT_WAIT_MS) };
+      const text = fmtv("reprint_sent", { number: cur.number, kiosk });
+      showReprint(text, "");
+      toast(text, "ok");
+      // a fast printer may have answered before this reply reached the page
+      for (const early of recentPrints) onPrinted(early);
+    },
     async pause() {
       await api("POST", `/api/v1/counters/${counterId}/pause`);
       toast(t("paused"), "ok");
@@ -233,6 +261,38 @@
       busy = false;
       await refresh();
       updateButtons();
+    }
+  }
+
+  // --- reprint outcome: the kiosk's agent answers with ticket.printed / ticket.print_failed ----
+  function showReprint(text, kind) {
+    const node = $("reprint-status");
+    node.className = "reprint-status" + (kind ? ` is-${kind}` : "");
+    setText(node, text);
+  }
+
+  const recentPrints = [];  // the last print results, for one that overtakes the 202 answer
+  function onPrint(message) {
+    recentPrints.push(message);
+    if (recentPrints.length > 20) recentPrints.shift();
+    onPrinted(message);
+  }
+
+  function onPrinted(message) {
+    const asked = reprint;
+    if (!asked || !message || message.ticket_id !== asked.id || !(message.event_id > asked.after)) return;
+    clearTimeout(asked.timer);
+    reprint = null;
+    const why = message.print_status === "paper_out" ? t("reprint_paper_out") : (message.message || "");
+    const values = { number: asked.number, kiosk: asked.kiosk, message: why };
+    if (message.type === "ticket.printed") {
+      const text = fmtv("reprint_done", values);
+      showReprint(text, "ok");
+      toast(text, "ok");
+    } else {
+      const text = fmtv("reprint_failed", values);
+      showReprint(text, "failed");
+      toast(text, "error");
     }
   }
 
@@ -315,6 +375,7 @@
     "ticket.issued": redraw, "ticket.called": redraw, "ticket.recalled": redraw,
     "ticket.started": redraw, "ticket.finished": (m) => { noteFinished(m); redraw(); }, "ticket.no_show": redraw,
     "ticket.transferred": redraw, "ticket.cancelled": redraw, "ticket.requeued": redraw,
+    "ticket.printed": onPrint, "ticket.print_failed": onPrint,
   });
   setInterval(tick, 1000);
   refresh();
