@@ -23,11 +23,12 @@ from sqlalchemy import event as sa_event
 from .domain import lifecycle
 from .domain.access import Principal, check_acts_at, check_acts_on, check_same_centre, require
 from .domain.errors import Conflict, InvalidInput, NotFound
-from .domain.estimate import estimate_wait_minutes
+from .domain.estimate import estimate_wait
 from .domain.model import Centre, Counter, CounterStatus, Event, Service, Ticket, TicketStatus
 from .domain.policy import CallPolicy, default_policy
 from .domain.settings import CentreSettings
-from .prediction.situation import situation_for
+from .prediction.situation import forget as forget_situation
+from .prediction.situation import may_overtake, situation_for
 from .store.uow import UnitOfWork
 from .views import counter_ref, counter_view, event_view, service_view, ticket_view
 
@@ -183,12 +184,14 @@ class QueueService:
         link = self.tracking_url(ticket.id)
         if ticket.status != TicketStatus.WAITING:
             return ticket_view(ticket, tz, tracking_url=link)
-        ahead = uow.repo.people_ahead(ticket)
+        # The SQL count (same service, issued earlier) only checks that the cached snapshot
+        # misses nobody; who is really ahead comes from the replay, with the estimate.
+        issued_before = uow.repo.people_ahead(ticket)
         now = self.clock()
-        situation = situation_for(uow, centre, settings_of(centre), ticket, ahead, now)
-        estimate = estimate_wait_minutes(ticket, ahead, situation, now)
-        return ticket_view(ticket, tz, people_ahead=ahead, estimated_wait_minutes=estimate,
-                           tracking_url=link)
+        situation = situation_for(uow, centre, settings_of(centre), ticket, issued_before, now)
+        estimate = estimate_wait(ticket, situation, now)
+        return ticket_view(ticket, tz, people_ahead=estimate.people_ahead,
+                           estimated_wait_minutes=estimate.minutes, tracking_url=link)
 
     def commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         """Flush, turn the recorded events into messages, commit, publish."""
@@ -200,6 +203,7 @@ class QueueService:
         room = centre_room(centre.id)
         messages: list[Message] = []
         queue_touched = False
+        stale = False  # the centre's prediction snapshot misses what this commit changes
         for event in uow.events:
             base = {"event_id": event.id, "at": lifecycle.local_time(centre, event.at).isoformat(
                 timespec="seconds"), "actor": event.actor}
@@ -207,9 +211,10 @@ class QueueService:
                 counter = uow.repo.counter(event.counter_id)
                 messages.append(Message(event.type, {**base, **event.data,
                                                      "counter": counter_view(counter, tz)}, room))
-                queue_touched = True
+                queue_touched = stale = True
                 continue
             ticket = uow.repo.ticket(event.ticket_id)
+            stale = stale or may_overtake(ticket)
             counter = uow.repo.counter(event.counter_id) if event.counter_id else None
             payload = {**base, **event_view(event, centre, tz),
                        "ticket": self.ticket_body(uow, ticket, centre),
@@ -221,6 +226,8 @@ class QueueService:
             messages.append(Message("queue.changed", {}, room, centre_id=centre.id))
         del changed
         uow.commit()
+        if stale:
+            forget_situation(self.session_factory, centre.id)
         self.publish(messages)
         return messages
 

@@ -97,8 +97,15 @@ SCHEMAS: dict[str, Schema] = {
         "status": {"enum": TICKET_STATUSES},
         "priority": nullable({"type": "string", "description": "Priority group code."}),
         "people_ahead": {"type": ["integer", "null"], "minimum": 0,
-                         "description": "0 unless waiting."},
-        "estimated_wait_minutes": {"type": ["integer", "null"], "minimum": 0},
+                         "description": "Waiting tickets of its service that will be called "
+                         "before it, in the call policy's order (bookings in their window, "
+                         "priority groups where accepted with the interleave rule, then issue "
+                         "time); from the same replay as estimated_wait_minutes. 0 unless "
+                         "waiting."},
+        "estimated_wait_minutes": {"type": ["integer", "null"], "minimum": 0,
+                                   "description": "Until it is called: the call policy replayed "
+                                   "over the open counters' recent pace (with none open, people "
+                                   "ahead × mean service time)."},
         "counter": nullable({"type": "integer", "description": "Counter number once called."}),
         "counter_name": nullable(STR),
         "issued_at": ref("DateTime"),

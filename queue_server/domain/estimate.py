@@ -1,34 +1,44 @@
-"""Expected wait of a waiting ticket: the one entry point the service layer calls.
+"""Where a waiting ticket stands: the one entry point the service layer calls.
 
-The estimate replays the call policy over the day's queue with each open counter's recent pace
-(`queue_server.prediction.model`); `naive_wait_minutes` is the simple formula it replaced,
-kept as the baseline the prediction is judged against on simulated days.
+The people ahead and the minutes come from one replay of the call policy over the day's queue
+with each open counter's recent pace (`queue_server.prediction.model`), so they agree with each
+other and with the order call-next really follows; `naive_wait_minutes` is the simple formula
+the replay replaced, still used when no open counter can call the ticket and kept as the
+baseline the prediction is judged against on simulated days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..prediction.model import Situation, WaitingTicket
 from .model import Ticket
 
 
-def estimate_wait_minutes(ticket: Ticket, people_ahead: int, situation: Situation,
-                          now: dt.datetime) -> int:
-    """Minutes until `ticket` is called, given the centre's `situation` (open counters serving
-    its service and their recent service times, priority and appointments ahead, the day's
-    breaks; its own priority group only where it counts, as for the call policy). With no open counter able to call it, the naive formula over the day's pace."""
+@dataclass(frozen=True)
+class WaitEstimate:
+    people_ahead: int  # waiting tickets of its service called before it (in the policy's order)
+    minutes: int       # until it is called
+
+
+def estimate_wait(ticket: Ticket, situation: Situation, now: dt.datetime) -> WaitEstimate:
+    """People ahead of `ticket` and minutes until it is called, given the centre's `situation`
+    (open counters serving its service and their recent service times, priority and
+    appointments ahead, the day's breaks; its own priority group only where it counts, as for
+    the call policy). With no open counter able to call it, the naive formula over the day's
+    pace, with the people ahead in the policy's order (`Situation.place`)."""
     waiting = WaitingTicket(ticket.id, ticket.service_id, ticket.issued_at.timestamp(),
                             situation.priority_of(ticket.priority, ticket.service_id,
                                                   ticket.target_counter_id),
                             ticket.appointment_at.timestamp() if ticket.appointment_at else None,
                             ticket.target_counter_id)
-    seconds = situation.wait_seconds(waiting, now.timestamp())
-    if seconds is None:
+    place = situation.place(waiting, now.timestamp())
+    if place.seconds is None:
         per_person = situation.service_minutes.get(ticket.service_id, situation.overall_minutes)
-        return naive_wait_minutes(people_ahead, [per_person], 0)
-    return round(seconds / 60)
+        return WaitEstimate(place.ahead, naive_wait_minutes(place.ahead, [per_person], 0))
+    return WaitEstimate(place.ahead, round(place.seconds / 60))
 
 
 def naive_wait_minutes(

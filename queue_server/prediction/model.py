@@ -6,7 +6,9 @@ first, a counter's pace differs from its neighbour's, and the one being served n
 done. The replay takes all of that into account: each open counter becomes free after its
 expected remaining time, takes whoever `default_policy` would give it (appointments in their
 window, priority groups with the interleave rule, then the longest wait), and is busy for its
-expected service time. The ticket's predicted call time is when some counter takes it.
+expected service time. The ticket's predicted call time is when some counter takes it, and the
+people ahead of it are the waiting tickets of its service taken before it in the same replay, so
+the two numbers a citizen reads never contradict each other or the real call order.
 
 Plain Python over plain values; no database, no Flask. Times are epoch seconds (floats).
 """
@@ -50,6 +52,14 @@ class RecentCall:
     minutes: float
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a waiting ticket stands in the replay of the call policy."""
+
+    seconds: float | None  # from the question's `now` until called; None: no open counter can call it
+    ahead: int             # waiting tickets of its service called before it
+
+
 @dataclass
 class Situation:
     """A centre's queue at one moment, and what recent calls say about each counter's pace."""
@@ -65,7 +75,9 @@ class Situation:
     groups: frozenset[str] = frozenset()  # the centre's priority groups
     # Service id → the groups it calls first (`policy.accepted_groups`); None: all of `groups`.
     accepted: dict[int, frozenset[str]] | None = None
-    predicted: dict[int, float] | None = None  # ticket id → seconds from `at` (whole queue, lazy)
+    # Ticket id → (seconds from `at`, people ahead) for every ticket the whole-queue replay calls
+    # (lazy, once per snapshot).
+    predicted: dict[int, tuple[float, int]] | None = None
 
     # --- pace ----------------------------------------------------------------------------
     def __post_init__(self) -> None:
@@ -100,22 +112,37 @@ class Situation:
                                       self.accepted, self.counters)
 
     # --- prediction ----------------------------------------------------------------------
-    def wait_seconds(self, ticket: WaitingTicket, now: float) -> float | None:
-        """Seconds from `now` until `ticket` is called, or None when no open counter can call it.
+    def place(self, ticket: WaitingTicket, now: float) -> Place:
+        """When `ticket` is called and how many of its service are called before it, from one
+        replay of the call policy.
 
         A ticket the snapshot holds unchanged is read from one replay of the whole queue; a new
         or changed ticket (issued or transferred in this very transaction) gets its own replay.
+        When no open counter can call it (`seconds` None), those ahead are the tickets of its
+        service the replay calls meanwhile, then the uncalled ones before it in the policy's
+        static order (`_policy_key`: a booking in its window, a priority that counts, the issue
+        time), i.e. as the first counter to open would call them ignoring the interleave.
         """
         if self._by_id.get(ticket.id) == ticket:
             if self.predicted is None:
                 self.predicted = _replay(self, self.waiting, None)
-            at = self.predicted.get(ticket.id)
-            return None if at is None else max(0.0, self._wall(at) - (now - self.at))
-        others = [w for w in self.waiting if w.id != ticket.id]
-        others.append(ticket)
-        others.sort(key=_fifo)
-        at = _replay(self, others, ticket.id).get(ticket.id)
-        return None if at is None else max(0.0, self._wall(at) - (now - self.at))
+            queue, called = self.waiting, self.predicted
+        else:
+            queue = [w for w in self.waiting if w.id != ticket.id]
+            queue.append(ticket)
+            queue.sort(key=_fifo)
+            called = _replay(self, queue, ticket.id)
+        hit = called.get(ticket.id)
+        if hit is not None:
+            return Place(max(0.0, self._wall(hit[0]) - (now - self.at)), hit[1])
+        mine = _policy_key(ticket, now, self.grace_seconds)
+        ahead = sum(1 for w in queue if w.service_id == ticket.service_id and w.id != ticket.id
+                    and (w.id in called or _policy_key(w, now, self.grace_seconds) < mine))
+        return Place(None, ahead)
+
+    def wait_seconds(self, ticket: WaitingTicket, now: float) -> float | None:
+        """Seconds from `now` until `ticket` is called, or None when no open counter can call it."""
+        return self.place(ticket, now).seconds
 
     def _wall(self, offset: float) -> float:
         """Working seconds from `at` → elapsed seconds, skipping the closed spans (lunch)."""
@@ -144,21 +171,31 @@ def _fifo(w: WaitingTicket) -> tuple[float, int]:
     return (w.issued_at, w.id)
 
 
-def _replay(s: Situation, waiting: Iterable[WaitingTicket], target: int | None) -> dict[int, float]:
-    """Seconds after `s.at` at which each ticket is called (stops once `target` is called)."""
-    normal: dict[int, deque] = {}
-    prio: dict[int, deque] = {}
-    aimed: dict[int, deque] = {}
+def _policy_key(w: WaitingTicket, now: float, grace: float) -> tuple[int, float, float, int]:
+    """The call policy's order without a counter: bookings in their window (by appointment),
+    then priorities that count, then everyone else, each by issue time."""
+    if w.appointment_at is not None and abs(now - w.appointment_at) <= grace:
+        return (0, w.appointment_at, *_fifo(w))
+    return (1 if w.priority else 2, 0.0, *_fifo(w))
+
+
+def _replay(s: Situation, waiting: Iterable[WaitingTicket], target: int | None
+            ) -> dict[int, tuple[float, int]]:
+    """Ticket id → (working seconds after `s.at` when it is called, tickets of its service called
+    before it) for every ticket the replay calls (stops once `target` is called)."""
+    # One FIFO queue per service, and per counter for tickets sent to one counter, for normal
+    # and priority tickets apart: their heads are all the policy needs to compare.
+    normal: dict[object, deque] = {}
+    prio: dict[object, deque] = {}
     booked: list[WaitingTicket] = []
     for w in waiting:
-        if w.target_counter_id is not None:
-            aimed.setdefault(w.target_counter_id, deque()).append(w)
-        else:
-            (prio if w.priority else normal).setdefault(w.service_id, deque()).append(w)
+        key = w.service_id if w.target_counter_id is None else ("at", w.target_counter_id)
+        (prio if w.priority else normal).setdefault(key, deque()).append(w)
         if w.appointment_at is not None:
             booked.append(w)
     taken: set[int] = set()
-    out: dict[int, float] = {}
+    out: dict[int, tuple[float, int]] = {}
+    called: dict[int, int] = {}  # service id → tickets of it called so far
     heap: list[tuple[float, int, OpenCounter]] = []
     streak: dict[int, int] = {}
     for i, c in enumerate(s.counters):
@@ -185,11 +222,9 @@ def _replay(s: Situation, waiting: Iterable[WaitingTicket], target: int | None) 
                            else w.service_id in c.service_ids)]
             if window:
                 chosen = min(window, key=lambda w: (w.appointment_at, *_fifo(w)))
-        normal_heads = [h for h in (head(normal.get(sid)) for sid in c.service_ids) if h]
-        prio_heads = [h for h in (head(prio.get(sid)) for sid in c.service_ids) if h]
-        own = head(aimed.get(c.id))
-        if own is not None:
-            (prio_heads if own.priority else normal_heads).append(own)
+        keys = (*c.service_ids, ("at", c.id))
+        normal_heads = [h for h in (head(normal.get(k)) for k in keys) if h]
+        prio_heads = [h for h in (head(prio.get(k)) for k in keys) if h]
         if chosen is None:
             if prio_heads and (c.priority or not normal_heads or streak[c.id] < s.interleave):
                 chosen = min(prio_heads, key=_fifo)
@@ -200,7 +235,9 @@ def _replay(s: Situation, waiting: Iterable[WaitingTicket], target: int | None) 
         normal_left = any(h is not chosen for h in normal_heads)
         streak[c.id] = streak[c.id] + 1 if (chosen.priority and normal_left and not c.priority) else 0
         taken.add(chosen.id)
-        out[chosen.id] = free
+        ahead = called.get(chosen.service_id, 0)
+        called[chosen.service_id] = ahead + 1
+        out[chosen.id] = (free, ahead)
         if chosen.id == target:
             break
         heapq.heappush(heap, (free + s.minutes(c.id, chosen.service_id) * 60, i, c))

@@ -4,7 +4,8 @@ Built from `Repository.queue_situation` (three queries on indexed columns; the s
 priority settings are read with the pace, once a minute) and reused for
 `TTL_SECONDS` of both the service's clock and the wall clock, so phones polling their ticket
 and displays re-reading the queue cost no query at all; a simulation whose clock runs fast
-still gets a fresh snapshot every few simulated seconds.
+still gets a fresh snapshot every few simulated seconds. What a cheap count cannot notice (a
+counter opening or closing, a priority or booked ticket) makes the service layer `forget` it.
 """
 
 from __future__ import annotations
@@ -96,11 +97,14 @@ def closed_spans(centre: Centre, settings: CentreSettings, day: dt.date) -> list
 
 
 def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
-                  people_ahead: int, now: dt.datetime) -> Situation:
+                  issued_before: int, now: dt.datetime) -> Situation:
     """The centre's situation for the ticket's day, from the cache when it is younger than
-    TTL_SECONDS on both clocks and still agrees with `people_ahead` (counted afresh for every
-    ticket body): a burst of tickets within those seconds is never estimated from a snapshot
-    that misses the people just ahead. One cache per session factory, i.e. per database."""
+    TTL_SECONDS on both clocks and still agrees with `issued_before` (`Repository.people_ahead`:
+    the waiting tickets of its service issued before it, a cheap count made afresh for every
+    ticket body and used only for this check): a burst of tickets within those seconds is never
+    estimated from a snapshot that misses the people just ahead. Tickets that can overtake
+    (`may_overtake`) and counters opening or closing are not counted: the service layer
+    `forget`s the snapshot when it commits one. One cache per session factory (per database)."""
     key = (centre.id, ticket.day)
     wall = time.monotonic()
     with _lock:
@@ -111,7 +115,7 @@ def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
         built_wall, situation, counter_rows = hit
         young = (0 <= now.timestamp() - situation.at < TTL_SECONDS
                  and wall - built_wall < TTL_SECONDS)
-        if young and _ahead(situation, ticket) == people_ahead:
+        if young and _issued_before(situation, ticket) == issued_before:
             return situation
         if not young:
             counter_rows = None  # a young snapshot lacks tickets: its counters are still good
@@ -137,8 +141,29 @@ def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
     return situation
 
 
-def _ahead(situation: Situation, ticket: Ticket) -> int:
-    """People ahead of `ticket` in its service by the snapshot (as Repository.people_ahead)."""
+def forget(session_factory, centre_id: int) -> None:
+    """Drop the centre's cached snapshots (every day; the pace, a minute's worth of past calls,
+    is kept), so the next ticket body reads the queue and the open counters afresh. Called by
+    the service layer after committing what the freshness check cannot see: a counter opened,
+    paused or closed, or a ticket that may overtake others. Other server processes still see the
+    change within TTL_SECONDS."""
+    with _lock:
+        cache = _caches.get(session_factory)
+        if cache:
+            for key in [k for k in cache if k[0] == centre_id]:
+                del cache[key]
+
+
+def may_overtake(ticket: Ticket) -> bool:
+    """Whether a waiting ticket may be called before tickets of its service issued earlier (a
+    priority group or a booking), which a count of earlier tickets cannot notice."""
+    return ticket.status == TicketStatus.WAITING and (
+        ticket.priority is not None or ticket.appointment_at is not None)
+
+
+def _issued_before(situation: Situation, ticket: Ticket) -> int:
+    """Waiting tickets of `ticket`'s service issued before it, by the snapshot (as
+    `Repository.people_ahead` counts them in the database)."""
     mine = (ticket.issued_at.timestamp(), ticket.id)
     return sum(1 for w in situation.waiting
                if w.service_id == ticket.service_id and w.id != ticket.id
