@@ -16,6 +16,9 @@ def iso(value: dt.datetime | None, tz: ZoneInfo) -> str | None:
 def ticket_view(ticket: Ticket, tz: ZoneInfo, *, people_ahead: int | None = None,
                 estimated_wait_minutes: int | None = None, tracking_url: str | None = None) -> dict:
     counter = ticket.counter if ticket.status != TicketStatus.WAITING else None
+    # Only a waiting ticket transferred to one counter has a target; the lazy load happens then.
+    target = ticket.target_counter if ticket.status == TicketStatus.WAITING \
+        and ticket.target_counter_id is not None else None
     service = ticket.service
     return {
         "id": ticket.id,
@@ -29,6 +32,7 @@ def ticket_view(ticket: Ticket, tz: ZoneInfo, *, people_ahead: int | None = None
                                    if ticket.status == TicketStatus.WAITING else 0),
         "counter": counter.number if counter else None,
         "counter_name": counter.name if counter else None,
+        "target_counter": counter_ref(target),
         "issued_at": iso(ticket.issued_at, tz),
         "called_at": iso(ticket.called_at, tz),
         "started_at": iso(ticket.started_at, tz),

@@ -108,6 +108,10 @@ SCHEMAS: dict[str, Schema] = {
                                    "ahead × mean service time)."},
         "counter": nullable({"type": "integer", "description": "Counter number once called."}),
         "counter_name": nullable(STR),
+        "target_counter": nullable({**ref("CounterRef"), "description": (
+            "Where a waiting ticket was transferred with {\"counter\": N}: only that counter "
+            "calls it and acts on it (others get 403). Null otherwise, and once it is called "
+            "(then `counter` says where).")}),
         "issued_at": ref("DateTime"),
         "called_at": nullable(ref("DateTime")),
         "started_at": nullable(ref("DateTime")),
@@ -288,7 +292,9 @@ TICKET_ID = _id("ticket_id", "Ticket id.")
 COUNTER_ID = _id("counter_id", "Counter id (not its number).")
 TICKET = _json(ref("Ticket"), "The ticket after the change.")
 STAFF_AT_IT = ("an agent token bound to the ticket's counter, staff or a manager at the counter "
-               "they opened, an admin")
+               "they opened, an admin. The ticket's counter is the one that called it; for a "
+               "waiting ticket, a counter serving its service — or, when it was transferred to "
+               "one counter (`target_counter`), that counter alone")
 
 _TICKET_ACTION_DOCS: dict[str, tuple[str, Schema | None, str]] = {
     "recall": ("Call a called ticket again (keeps status called).", None, "409 when not called or "

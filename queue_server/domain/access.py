@@ -2,7 +2,8 @@
 
 A principal is a logged-in person (staff, manager, admin) or an enrolled device (kiosk,
 display, agent, manager token). Staff act only at the counter they opened; an agent only at
-the counter its token is bound to; an admin may act anywhere in the centre.
+the counter its token is bound to; an admin may act anywhere in the centre. A waiting ticket
+transferred to one counter belongs to that counter alone until it is called there.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import Forbidden, Unauthenticated
-from .model import Counter, CounterStatus, Ticket
+from .model import Counter, CounterStatus, Ticket, TicketStatus
 
 USER_ROLES = ("staff", "manager", "admin")
 DEVICE_ROLES = ("kiosk", "display", "agent", "manager")
@@ -72,13 +73,21 @@ def check_acts_at(principal: Principal, counter: Counter) -> None:
 
 
 def check_acts_on(principal: Principal, ticket: Ticket, own_counter: Counter | None) -> None:
-    """A called/serving ticket belongs to its counter; a waiting one to counters serving it."""
+    """A called/serving ticket belongs to its counter; a waiting one sent to a counter (a
+    transfer) to that counter only, since only it will call the ticket; any other waiting one
+    to the counters serving its service."""
     check_same_centre(principal, ticket.centre_id)
     if principal.is_admin:
         return
     if ticket.counter is not None and ticket.counter_id is not None:
         check_acts_at(principal, ticket.counter)
         return
+    target = ticket.target_counter_id if ticket.status == TicketStatus.WAITING else None
+    if target is not None and (own_counter is None or own_counter.id != target):
+        where = ticket.target_counter
+        name = f"quầy số {where.number} ({where.name})" if where is not None else "một quầy khác"
+        raise Forbidden(f"Số {ticket.number} đã được chuyển đến {name}; chỉ cán bộ đang mở quầy "
+                        "đó, thiết bị của quầy đó hoặc quản trị viên mới thao tác được với số này.")
     if own_counter is None:
         raise Forbidden("Hãy mở quầy trước khi thao tác với số thứ tự.")
     check_acts_at(principal, own_counter)

@@ -232,6 +232,7 @@ def call(ticket: Ticket, counter: Counter, now: dt.datetime, *, actor: str) -> E
     ticket.counter_id = counter.id
     ticket.counter = counter
     ticket.target_counter_id = None
+    ticket.target_counter = None
     ticket.staff_id = counter.staff_id
     ticket.called_at = now
     ticket.recall_count = 0
@@ -336,12 +337,14 @@ def transfer(ticket: Ticket, now: dt.datetime, *, actor: str, counter: Counter |
         ticket.service_id = to_service.id
         ticket.service = to_service
         ticket.target_counter_id = None
+        ticket.target_counter = None
     else:
         if to_counter.centre_id != ticket.centre_id or not to_counter.active:
             raise InvalidInput("Quầy chuyển đến không thuộc Trung tâm.")
         if counter is not None and to_counter.id == counter.id:
             raise InvalidInput("Không thể chuyển về chính quầy đang phục vụ.")
         ticket.target_counter_id = to_counter.id
+        ticket.target_counter = to_counter
     ticket.status = TicketStatus.WAITING
     ticket.counter_id = None
     ticket.counter = None

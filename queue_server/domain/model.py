@@ -140,6 +140,8 @@ class Ticket:
     id: int | None = None
     service: Service | None = None
     counter: Counter | None = None
+    # The counter of `target_counter_id`: who may act on the ticket while it waits there.
+    target_counter: Counter | None = None
 
 
 @dataclass(eq=False)

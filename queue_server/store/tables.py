@@ -323,6 +323,9 @@ def start_mappers() -> None:
                                     lazy="joined"),
             # Usually already in the session's identity map: a plain lazy load is cheapest.
             "counter": relationship(model.Counter, foreign_keys=[tickets.c.counter_id]),
+            # Loaded only when a ticket sent to a counter is shown or checked (access, views).
+            "target_counter": relationship(model.Counter,
+                                           foreign_keys=[tickets.c.target_counter_id]),
         },
     )
     mapper_registry.map_imperatively(model.Rating, ratings)

@@ -9,6 +9,8 @@ The expected table follows domain/access.py and service_layer.py:
   member who opened counter 2 and to the admin; an agent bound to counter 3, staff who opened
   counter 3 and a manager holding no counter are refused (403), and so are kiosk, display and
   manager tokens, which never act at a counter;
+- a waiting ticket transferred to counter 2 ({sent_c2}) is counter 2's alone: counter 3 serves
+  its service (HT) but is refused;
 - `open` by a person who cannot take counter 2 is a 409 (they already hold counter 3, or
   counter 2 is held by someone else), not a 403: the person may open counters, just not this one now;
 - a rating comes from the counter's agent (keypad), a kiosk/tablet, the person at that counter,
@@ -56,6 +58,8 @@ POST /tickets/{called}/start      401 403 403 200 403 200 403 403 403 200
 POST /tickets/{called}/finish     401 403 403 200 403 200 403 403 403 200
 POST /tickets/{called}/transfer   401 403 403 200 403 200 403 403 403 200
 POST /tickets/{called}/cancel     401 403 403 200 403 200 403 403 403 200
+POST /tickets/{sent_c2}/cancel    401 403 403 200 403 200 403 403 403 200
+POST /tickets/{sent_c2}/transfer  401 403 403 200 403 200 403 403 403 200
 POST /tickets/{no_show}/requeue   401 200 403 403 403 200 200 403 200 200
 POST /tickets/{done}/rating       401 201 403 201 403 201 403 403 403 201
 GET  /procedures                  401 200 200 200 200 200 200 200 200 200
@@ -131,6 +135,14 @@ class World:
         self.waiting()
         return self.ok(self.callers["agent_own"].post(f"/counters/{self.c2}/call-next"))["id"]
 
+    def sent_c2(self) -> int:
+        """An HT ticket transferred to counter 2 by counter 3 (which serves HT too), waiting."""
+        ticket = self.waiting()
+        moved = self.ok(self.callers["agent_other"].post(f"/tickets/{ticket}/transfer",
+                                                         {"counter": 2}))
+        assert moved["status"] == "waiting" and moved["target_counter"]["number"] == 2
+        return ticket
+
     def no_show(self) -> int:
         ticket = self.called()
         self.ok(self.callers["agent_own"].post(f"/tickets/{ticket}/skip"))
@@ -163,6 +175,7 @@ class World:
         """Make the state the row needs and return the concrete path."""
         makers: dict[str, Callable[[], int]] = {
             "{waiting}": self.waiting, "{called}": self.called, "{no_show}": self.no_show,
+            "{sent_c2}": self.sent_c2,
             "{done}": self.done, "{procedure}": self.procedure,
         }
         for slot, make in makers.items():

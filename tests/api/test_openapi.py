@@ -156,7 +156,11 @@ def test_real_answers_match_the_documented_schemas(doc, api_as, seed, app):
     moved = check(agent2.post(f"/tickets/{nxt['id']}/transfer", {"counter": 3}),
                   "/tickets/{ticket_id}/transfer", status=200)
     assert moved["status"] == "waiting" and moved["transfer_count"] == 1
+    assert moved["target_counter"] == {"number": 3, "name": "Quầy 3"}
+    # sent to counter 3: counter 2 no longer acts on it; counter 3 does (and gets 422 for no target)
     check(agent2.post(f"/tickets/{nxt['id']}/transfer", {}), "/tickets/{ticket_id}/transfer",
+          status=403)
+    check(agent3.post(f"/tickets/{nxt['id']}/transfer", {}), "/tickets/{ticket_id}/transfer",
           status=422)
     at3 = check(agent3.post(f"/counters/{c3}/call-next"), "/counters/{counter_id}/call-next",
                 status=200)
