@@ -31,11 +31,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import scanworker
 from .domain.access import Principal, require
 from .domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from .domain.model import Event
+from .domain.model import Event, Ticket
 from .drafts import display_code, normalise_code
 from .store.tables import drafts, tickets
 
@@ -78,11 +79,11 @@ def _int(config, key: str) -> int:
 
 class ScanService:
     def __init__(self, queue_service, data_dir: str | os.PathLike, config: dict | None = None,
-                 ticket_for_code: Callable[[str], int | None] | None = None):
+                 ticket_for_code: Callable[[Session, str], Ticket | None] | None = None):
         self.svc = queue_service  # its unit of work and clock
         self.root = Path(data_dir) / "scans"
         self.config = config or {}
-        self.ticket_for_code = ticket_for_code or (lambda code: None)
+        self.ticket_for_code = ticket_for_code or (lambda session, code: None)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -182,16 +183,14 @@ class ScanService:
             if not isinstance(ticket, str) or not 0 < len(ticket.strip()) <= 200:
                 raise InvalidInput("Nhập số thứ tự trên phiếu (VD: A012) hoặc mã theo dõi.")
             text = ticket.strip().rstrip("/").rsplit("/", 1)[-1]
-            row = None
-            found = self.ticket_for_code(text) if "-" in text else None
-            if found is not None:
-                row = uow.repo.ticket(found)
-            elif _NUMBER.match(text):
+            if _NUMBER.match(text):
                 c = tickets.c
                 number_id = uow.session.execute(select(c.id).where(
                     c.centre_id == principal.centre_id, c.day == today,
                     c.number == text.upper())).scalar()
                 row = uow.repo.ticket(number_id) if number_id else None
+            else:  # the tracking code, or the whole link of the ticket's QR
+                row = self.ticket_for_code(uow.session, text)
         else:
             return None
         if row is None or row.centre_id != principal.centre_id or row.day != today:
@@ -516,7 +515,7 @@ def scan_service(app) -> ScanService:
     if service is None:
         links = app.extensions.get("motcua_links")
         service = ScanService(app.extensions["motcua"], app.config["DATA_DIR"], app.config,
-                              ticket_for_code=links.ticket_id if links else None)
+                              ticket_for_code=links.find if links else None)
         service = app.extensions.setdefault("motcua_scans", service)  # two first requests: one wins
     return service
 

@@ -1,31 +1,96 @@
-"""Links a citizen follows on a phone: /q/<id>-<signature>.
+"""Links a citizen follows on a phone: `PUBLIC_URL/t/<code>`, the code being the ticket's random
+`tracking_code` (queue_server/domain/tracking_code.py), never its id.
 
-The signature (HMAC of the ticket id with the server's secret) makes ticket pages unguessable,
-so nobody can walk through other people's tickets by counting ids.
+Tickets printed before that code existed carry `/q/<id>-<signature>` (an HMAC of the id with
+the server's secret); those links are still honoured, redirected to the ticket's `/t/` page, so a
+paper printed just before an upgrade keeps working. Nothing new is made in that form.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import threading
+import weakref
+
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.util import identity_key
+
+from .domain.model import Ticket
+from .domain.tracking_code import normalise_tracking_code
+from .store import tables
+
+_LEGACY = re.compile(r"(\d{1,10})-[0-9a-f]{12}")
+MAX_ID = 2**31 - 1
 
 
 class TrackingLinks:
-    def __init__(self, secret: str, public_url: str):
+    def __init__(self, secret: str, public_url: str, sessions: sessionmaker | None = None):
         self.secret = secret.encode()
         self.public_url = public_url.rstrip("/")
+        self.engine: Engine | None = sessions.kw["bind"] if sessions is not None else None
+        if sessions is not None:
+            event.listen(sessions, "after_begin", _began)
 
-    def code(self, ticket_id: int) -> str:
+    def url_for_code(self, code: str) -> str:
+        return f"{self.public_url}/t/{code}"
+
+    def url(self, ticket: Ticket | int) -> str | None:
+        """The phone page of a ticket. Given only its id (how QueueService asks today), the
+        code comes from the ticket in this thread's open session (see `_began`)."""
+        code = ticket.tracking_code if isinstance(ticket, Ticket) else self._code_of(ticket)
+        return self.url_for_code(code) if code else None
+
+    def find(self, session: Session, raw: str) -> Ticket | None:
+        """The ticket a code from a link names (a tracking code, typed or scanned, or an old
+        signed `/q/` code), else None."""
+        if isinstance(raw, str) and _LEGACY.fullmatch(raw):  # "1234-abcdef012345" would
+            ticket_id = self.legacy_ticket_id(raw)             # also pass as a tracking code
+            return session.get(Ticket, ticket_id) if ticket_id is not None else None
+        code = normalise_tracking_code(raw)
+        if code is None:
+            return None
+        return session.scalars(select(Ticket).where(tables.tickets.c.tracking_code == code)).first()
+
+    def legacy_ticket_id(self, code: str) -> int | None:
+        """The ticket id of a valid old `/q/<id>-<signature>` code, else None."""
+        match = _LEGACY.fullmatch(code) if isinstance(code, str) else None  # ASCII digits only
+        if match is None or not 0 < int(match[1]) <= MAX_ID:
+            return None
+        ticket_id = int(match[1])
+        return ticket_id if hmac.compare_digest(self.legacy_code(ticket_id), code) else None
+
+    def legacy_code(self, ticket_id: int) -> str:
+        """The old signed code of a ticket (what tickets printed before tracking codes hold)."""
         digest = hmac.new(self.secret, f"ticket:{ticket_id}".encode(), hashlib.sha256).hexdigest()
         return f"{ticket_id}-{digest[:12]}"
 
-    def url(self, ticket_id: int) -> str:
-        return f"{self.public_url}/q/{self.code(ticket_id)}"
-
-    def ticket_id(self, code: str) -> int | None:
-        """The ticket id of a valid code, else None."""
-        head, _, _sig = code.partition("-")
-        if not code.isascii() or not head.isdigit() or len(head) > 10:  # "٣".isdigit() is True
+    def _code_of(self, ticket_id: int) -> str | None:
+        key = identity_key(Ticket, ticket_id)
+        for session in list(getattr(_open, "sessions", ())):
+            if session.bind is self.engine:
+                ticket = session.identity_map.get(key)
+                if ticket is not None:
+                    return ticket.tracking_code
+        if self.engine is None:
             return None
-        ticket_id = int(head)
-        return ticket_id if hmac.compare_digest(self.code(ticket_id), code) else None
+        c = tables.tickets.c  # in no session of this thread: ask the database
+        with self.engine.connect() as conn:
+            return conn.execute(select(c.tracking_code).where(c.id == ticket_id)).scalar()
+
+
+# The sessions this thread has begun transactions in (weakly: a closed one simply goes). While
+# QueueService builds a ticket's body the ticket is in one of them, so `url(ticket_id)` finds its
+# code there without a query; a new ticket is not even visible to another connection before
+# the commit. Recorded once per transaction, nothing per ticket loaded.
+_open = threading.local()
+
+
+def _began(session: Session, _transaction, _connection) -> None:
+    sessions = getattr(_open, "sessions", None)
+    if sessions is None:
+        sessions = _open.sessions = weakref.WeakSet()
+    sessions.add(session)

@@ -89,7 +89,7 @@ def sample_ticket(**overrides: object) -> TicketPrint:
         "people_ahead": 7,
         "estimated_wait_minutes": 25,
         "issued_at": datetime(2026, 11, 21, 2, 41, tzinfo=UTC),
-        "tracking_url": "https://motcua.example.vn/t/A025?k=7f3a9c",
+        "tracking_url": "https://motcua.example.vn/t/7k3q9xwmd2fh5b8p",
     }
     values.update(overrides)
     return TicketPrint(**values)  # type: ignore[arg-type]

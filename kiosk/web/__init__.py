@@ -158,10 +158,12 @@ def ticket_qr(code: str):
     if principal is None or not principal.has(*KIOSK_ROLES):
         raise Unauthenticated(_("Cần mã thiết bị kiosk để tạo mã QR."))
     links = current_app.extensions["motcua_links"]
-    ticket_id = links.ticket_id(code) if len(code) <= 40 else None
-    if ticket_id is None:
-        raise NotFound(_("Không có phiếu với mã này."))
-    return Response(qr_svg(links.url(ticket_id)), mimetype="image/svg+xml",
+    with current_app.extensions["motcua"].uow(read_only=True) as uow:
+        ticket = links.find(uow.session, code)
+        if ticket is None or ticket.centre_id != principal.centre_id:
+            raise NotFound(_("Không có phiếu với mã này."))
+        url = links.url(ticket)
+    return Response(qr_svg(url), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=86400"})
 
 

@@ -38,6 +38,7 @@ LOGO_MAX_BYTES = 1024 * 1024
 # cannot reach the keypad, over 10 minutes the press would likely rate the next person's service.
 RATING_WINDOW_RANGE = (5, 600)
 DEFAULT_FOOTER = ["Xin cảm ơn quý công dân!"]
+PREVIEW_CODE = "0" * 16  # a tracking code's length: the preview's QR is as big as a real one
 
 
 def _admin(principal: Principal | None) -> Principal:
@@ -238,7 +239,7 @@ def ticket_png(centre: Centre, data: dict, *, data_dir: str, public_url: str,
     ticket = TicketPrint(
         centre_name=centre.name, number="A025", service_name=service_name or "Dịch vụ",
         people_ahead=4, issued_at=now, estimated_wait_minutes=18,
-        tracking_url=f"{public_url.rstrip('/')}/q/preview", priority_label=None,
+        tracking_url=f"{public_url.rstrip('/')}/t/{PREVIEW_CODE}", priority_label=None,
         header_lines=tuple(values["ticket_header"]),
         footer_lines=tuple(values["ticket_footer"]) or tuple(DEFAULT_FOOTER),
         logo_path=str(logo) if logo else None, timezone=centre.timezone)

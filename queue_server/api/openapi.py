@@ -120,8 +120,9 @@ SCHEMAS: dict[str, Schema] = {
         "recall_count": INT, "transfer_count": INT,
         "dossier_code": nullable(STR),
         "cancel_reason": nullable(STR),
-        "tracking_url": nullable({"type": "string", "description": "Signed link for the citizen's "
-                                  "phone to follow this ticket (QR code on the printed ticket)."}),
+        "tracking_url": nullable({"type": "string", "description": "Link for the citizen's phone "
+                                  "to follow this ticket, PUBLIC_URL/t/<random tracking code> (QR "
+                                  "code on the printed ticket and the kiosk screen)."}),
     }),
     "ProcedureSummary": obj({
         "code": {"type": "string", "description": "National procedure code."},

@@ -1,7 +1,7 @@
 """The public side of a ticket, for the citizen's phone: `GET /api/v1/track/<code>` and a rating
 from the phone, `POST /api/v1/track/<code>/rating`.
 
-No login: the signed tracking code from the ticket's QR (queue_server/tracking.py) is the
+No login: the ticket's random tracking code from its QR (queue_server/tracking.py) is the
 credential, so only the holder of the paper or the screen photo sees the ticket, and the answer
 holds nothing about anybody else (no ids, no other numbers, no names, no dossier code).
 Requests are rate-limited per client address; bad codes more strictly than good ones.
@@ -19,8 +19,9 @@ from flask import current_app, jsonify, request
 
 from ..domain.access import Principal
 from ..domain.errors import DomainError, InvalidInput, NotFound
-from ..domain.model import TicketStatus
-from ..service_layer import MAX_ID, settings_of
+from ..domain.model import Ticket, TicketStatus
+from ..service_layer import settings_of
+from ..store.uow import UnitOfWork
 from . import bp, openapi
 from .common import json_body, service
 
@@ -77,22 +78,22 @@ RATE_LIMIT = RateLimiter(10)
 PHONE_SOURCE = "phone"
 
 
-def _ticket_id(code: str) -> int:
-    ticket_id = current_app.extensions["motcua_links"].ticket_id(code) if len(code) <= 40 else None
-    if ticket_id is None or not 0 < ticket_id <= MAX_ID:
+def _ticket(uow: UnitOfWork, code: str) -> Ticket:
+    """The ticket a tracking code names (or an old signed code); anything else is a 404 and
+    counts against this client's bad-code limit."""
+    ticket = current_app.extensions["motcua_links"].find(uow.session, code)
+    if ticket is None:
         if not BAD_CODE_LIMIT.hit("bad:" + client_key()):
             raise TooManyRequests("Quá nhiều mã không hợp lệ; vui lòng thử lại sau ít phút.")
         raise NotFound("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự.")
-    return ticket_id
+    return ticket
 
 
-def track_view(ticket_id: int) -> dict:
+def track_view(code: str) -> dict:
     """What the phone page shows; the same shape while waiting, called, served or finished."""
     svc = service()
     with svc.uow() as uow:
-        ticket = uow.repo.ticket(ticket_id)
-        if ticket is None:
-            raise NotFound("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự.")
+        ticket = _ticket(uow, code)
         centre = svc.centre(uow, ticket.centre_id)
         body = svc.ticket_body(uow, ticket, centre)
         settings = settings_of(centre)
@@ -127,7 +128,7 @@ def track_view(ticket_id: int) -> dict:
 @bp.get("/track/<code>")
 def track(code: str):
     TRACK_LIMIT.check(f"{client_key()}:{code[:40]}")
-    response = jsonify(track_view(_ticket_id(code)))
+    response = jsonify(track_view(code))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -137,17 +138,14 @@ def track_rating(code: str):
     """The citizen rates from the phone, under the same rules as a keypad (the rating window
     after finish, one rating per ticket that a later press replaces), source "phone"."""
     RATE_LIMIT.check(client_key())
-    ticket_id = _ticket_id(code)
+    svc = service()
+    with svc.uow(read_only=True) as uow:
+        ticket = _ticket(uow, code)
+        ticket_id, centre_id = ticket.id, ticket.centre_id
     body = json_body()
     reason = body.get("reason")
     if reason is not None and not isinstance(reason, str):
         raise InvalidInput("reason phải là mã lý do (chuỗi) hoặc null.")
-    svc = service()
-    with svc.uow() as uow:
-        ticket = uow.repo.ticket(ticket_id)
-        if ticket is None:
-            raise NotFound("Không tìm thấy phiếu này.")
-        centre_id = ticket.centre_id
     # The holder of the ticket's code acts for that ticket only, like a kiosk of its centre.
     citizen = Principal(kind="device", role="kiosk", centre_id=centre_id, name=PHONE_SOURCE)
     outcome = svc.rate(citizen, ticket_id, level=body.get("level"), pressed_at=svc.clock(),
@@ -160,7 +158,8 @@ def _document_routes() -> None:
     o = openapi
     STR, INT, BOOL = o.STR, o.INT, o.BOOL
     code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-            "description": "The tracking code from the ticket's QR (…/q/<code>)."}
+            "description": "The ticket's tracking code, from its QR (…/t/<code>); an old "
+            "signed code (…/q/<id>-<signature>) is still accepted."}
     schemas = {
         "Track": o.obj({
             "number": STR, "service_name": o.nullable(STR),

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .tracking_code import new_tracking_code
+
 
 class TicketStatus(StrEnum):
     WAITING = "waiting"
@@ -137,6 +139,8 @@ class Ticket:
     source: str = "kiosk"
     # Numbers are unique per issuing service and day, even after a transfer.
     issued_service_id: int | None = None
+    # The key of the citizen's phone page (/t/<code>): random, never derived from the id.
+    tracking_code: str = field(default_factory=new_tracking_code)
     id: int | None = None
     service: Service | None = None
     counter: Counter | None = None

@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry, relationship
 
 from ..domain import model
+from ..domain.tracking_code import new_tracking_code
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -184,7 +185,10 @@ tickets = Table(
     Column("source", String(20), nullable=False, default="kiosk"),
     # The original service keeps its number series even after a transfer.
     Column("issued_service_id", ForeignKey("services.id"), nullable=False),
+    # The phone page's key (/t/<code>); the domain sets it, the default covers plain inserts.
+    Column("tracking_code", String(24), nullable=False, default=new_tracking_code),
     UniqueConstraint("issued_service_id", "day", "seq", name="uq_tickets_service_day_seq"),
+    Index("ix_tickets_tracking_code", "tracking_code", unique=True),
     Index("ix_tickets_queue", "centre_id", "day", "status"),
     Index("ix_tickets_centre_status", "centre_id", "status"),  # waiting on any day (closing job)
     Index("ix_tickets_counter_status", "counter_id", "status"),

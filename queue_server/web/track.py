@@ -1,7 +1,8 @@
-"""The citizen's phone page from the ticket's QR: `/q/<code>` (and `/t/<code>`, the same).
+"""The citizen's phone page from the ticket's QR: `/t/<code>`, the ticket's random tracking code.
 
-Public, no login, no cookie: the signed code is the only key. The page draws itself from
-`GET /api/v1/track/<code>` and polls it, so it needs nothing but a phone browser.
+Public, no login, no cookie: the code is the only key. The page draws itself from
+`GET /api/v1/track/<code>` and polls it, so it needs nothing but a phone browser. Old signed
+links (`/q/<id>-<signature>`, printed before tracking codes) redirect to the ticket's `/t/` page.
 """
 
 from __future__ import annotations
@@ -44,18 +45,33 @@ def _lang() -> str:
     return lang if lang in ("vi", "en") else "vi"
 
 
-@bp.get("/q/<code>")
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # the URL is the key
+
+
+def _tracking_code(code: str) -> str:
+    """The stored tracking code of the ticket a link names; 404 for anything else."""
+    with current_app.extensions["motcua"].uow(read_only=True) as uow:
+        ticket = current_app.extensions["motcua_links"].find(uow.session, code)
+        if ticket is None:
+            raise NotFound(_("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự."))
+        return ticket.tracking_code
+
+
+@bp.get("/t/<code>")
 def track(code: str):
-    if current_app.extensions["motcua_links"].ticket_id(code[:40]) is None:
-        raise NotFound(_("Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu số thứ tự."))
+    canonical = _tracking_code(code)
+    if canonical != code:  # typed in capitals or with dashes, or an old signed code
+        return redirect(url_for("track.track", code=canonical, **request.args)), 302, HEADERS
     poll = request.args.get("poll", "")
     poll_seconds = min(60, max(1, int(poll))) if poll.isdigit() else POLL_SECONDS
     with force_locale(_lang()):
         page = render_template("track.html", code=code, strings=track_strings(), lang=_lang(),
                                poll_seconds=poll_seconds)
-    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return page, 200, HEADERS
 
 
-@bp.get("/t/<code>")
-def track_alias(code: str):
-    return redirect(url_for("track.track", code=code, **request.args))
+@bp.get("/q/<code>")
+def track_legacy(code: str):
+    """A ticket printed before tracking codes: its signed link leads to its `/t/` page."""
+    canonical = _tracking_code(code)
+    return redirect(url_for("track.track", code=canonical, **request.args)), 302, HEADERS

@@ -288,7 +288,8 @@
     if (note) badgeText = badgeText ? `${note} ${badgeText}` : note;
     badge.hidden = !badgeText;
     badge.textContent = badgeText;
-    const code = (ticket.tracking_url || "").split("/q/")[1] || "";
+    const link = ticket.tracking_url || "";
+    const code = link.includes("/t/") ? link.slice(link.lastIndexOf("/t/") + 3) : "";
     const qr = $("ticket-qr");
     qr.hidden = !code;
     if (code) qr.src = `/kiosk/qr/${encodeURIComponent(code)}.svg`;

@@ -365,7 +365,7 @@
     const target = $("target").value.trim();
     const body = {};
     if (C.ticket_id && (!target || target === C.ticket_number)) body.ticket_id = C.ticket_id;
-    else if (/^[A-Za-z]{0,3}\d{1,5}$/.test(target) || target.includes("/q/") || /^\d+-[0-9a-f]+$/.test(target)) body.ticket = target;
+    else if (/^[A-Za-z]{0,3}\d{1,5}$/.test(target) || target.includes("/t/") || target.includes("/q/") || /^[0-9a-z]{4}(-?[0-9a-z]{4}){3}$/i.test(target) || /^\d+-[0-9a-f]{12}$/.test(target)) body.ticket = target;
     else if (target) body.draft = target;
     $("finish").disabled = true;
     say("Đang ghép các trang thành tệp PDF…");

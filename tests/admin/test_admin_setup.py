@@ -269,7 +269,7 @@ def test_rating_window_is_set_on_the_templates_page(app, seed, admin_ui, api_as,
     agent.post(f"/counters/{counter}/call-next")
     agent.post(f"/tickets/{ticket['id']}/finish")
     public = Api(app.test_client())
-    track = f"/track/{ticket['tracking_url'].rsplit('/q/', 1)[1]}"
+    track = f"/track/{ticket['tracking_url'].rsplit('/t/', 1)[1]}"
     clock.advance(seconds=80)   # past the default 30 s, inside the 90 s just saved
     assert public.post(f"{track}/rating", {"level": 3}).status_code == 201
     clock.advance(seconds=11)

@@ -189,7 +189,7 @@ def test_retention_purge_counts_only(app, seed, clock, caplog):
 
 def test_health_report(app, seed, admin_ui, tmp_path):
     checks = {c.name: c for c in health.report(app, seed.centre_id)}
-    assert checks["Cơ sở dữ liệu"].status == "ok" and "0006_admin" in checks["Cơ sở dữ liệu"].detail
+    assert checks["Cơ sở dữ liệu"].status == "ok" and "0010_tracking_code" in checks["Cơ sở dữ liệu"].detail
     assert checks["Redis"].status == "off"
     assert checks["Dung lượng đĩa"].data["total"] > 0
     assert checks["Sao lưu"].status == "warning"  # none yet

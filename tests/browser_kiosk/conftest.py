@@ -27,6 +27,18 @@ def load_catalogue(database_url: str, data_dir: Path) -> None:
 
 
 
+class KioskServer(LiveServer):
+    """The server with its public address (`MOTCUA_PUBLIC_URL`, what the QR codes hold) named
+    differently from the address the tests use, so a QR that ignored it would show."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.public_url = f"http://localhost:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        return {**super().env(), "MOTCUA_PUBLIC_URL": self.public_url}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One started server per test module (fresh SQLite, demo centre, sample catalogue)."""
@@ -35,7 +47,7 @@ def server(tmp_path_factory):
     database_url = f"sqlite:///{data_dir / 'motcua.db'}"
     seed_live_centre(database_url, data_dir)
     load_catalogue(database_url, data_dir)
-    live = LiveServer(database_url, data_dir, free_port(), threads=32, secret_key="kiosk-test")
+    live = KioskServer(database_url, data_dir, free_port(), threads=32, secret_key="kiosk-test")
     live.start()
     yield live
     live.stop()

@@ -116,11 +116,13 @@ def test_citizen_finds_procedure_ticks_documents_and_takes_a_priority_ticket(bro
     page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
     page.screenshot(path=str(shots / "kiosk-ticket.png"))
     url = decode_qr(qr.screenshot())
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/q/\d+-[0-9a-f]{12}", url), url
-    ticket_id = int(url.rsplit("/", 1)[1].split("-")[0])
+    assert re.fullmatch(rf"{re.escape(server.public_url)}/t/[0-9a-hjkmnp-tv-z]{{16}}", url), url
+    tracked = requests.get(server.api(f"/track/{url.rsplit('/t/', 1)[1]}"), timeout=5).json()
+    assert tracked["number"] == number  # the QR names this ticket by its code, not its id
+    ticket_id = int(page.get_attribute("#ticket-scan", "href").rsplit("=", 1)[1])
     stored = requests.get(server.api(f"/tickets/{ticket_id}"), headers=auth(KIOSK_TOKEN), timeout=5).json()
     assert (stored["number"], stored["priority"], stored["service"]) == (number, "elderly", "HT")
-    assert stored["tracking_url"].endswith(url.split("/q/")[1])
+    assert stored["tracking_url"] == url
     # Scanning from the ticket screen attaches the papers to this very ticket.
     assert page.get_attribute("#ticket-scan", "href") == f"/kiosk/scan?ticket={ticket_id}"
     assert page.errors == []
@@ -130,10 +132,10 @@ def test_citizen_finds_procedure_ticks_documents_and_takes_a_priority_ticket(bro
 def test_phone_page_follows_the_ticket_through_a_call(browser, server, shots):
     issued = requests.post(server.api("/tickets"), json={"service": "KD"}, headers=auth(KIOSK_TOKEN),
                            timeout=5).json()
-    code = issued["tracking_url"].rsplit("/q/", 1)[1]
+    assert issued["tracking_url"].startswith(f"{server.public_url}/t/")
     ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # no cookie at all
     phone = ctx.new_page()
-    phone.goto(f"{server.url}/q/{code}?poll=1")
+    phone.goto(f"{issued['tracking_url']}?poll=1")
     expect(phone.locator("#t-number")).to_have_text(issued["number"])
     expect(phone.locator("#t-status")).to_have_text("Đang chờ")
     expect(phone.locator("#t-ahead")).to_have_text("0")
@@ -153,7 +155,7 @@ def test_phone_page_follows_the_ticket_through_a_call(browser, server, shots):
     expect(phone.locator("#t-rate-title")).to_have_text("Cảm ơn bạn đã đánh giá!")
     text = phone.locator("body").inner_text()
     assert "A0" not in text  # nobody else's number
-    bad = ctx.new_page().goto(f"{server.url}/q/{issued['id']}-000000000000")
+    bad = ctx.new_page().goto(f"{server.url}/t/{'0' * 16}")
     assert bad.status == 404
     ctx.close()
 

@@ -25,9 +25,10 @@ def test_tracking_and_booking_answers_match_the_document(app, seed, api_as, cloc
     doc = public.client.get("/api/v1/openapi.json").json
     kiosk, agent = api_as("kiosk"), api_as("agent2")
     ticket = kiosk.post("/tickets", {"service": "HT"}).json
-    code = ticket["tracking_url"].rsplit("/q/", 1)[1]
+    code = ticket["tracking_url"].rsplit("/t/", 1)[1]
     check(doc, public.get(f"/track/{code}"), "/track/{code}", "get", 200)
     check(doc, public.get("/track/1-x"), "/track/{code}", "get", 404)
+    check(doc, public.get(f"/track/{'0' * 16}"), "/track/{code}", "get", 404)
     check(doc, public.post(f"/track/{code}/rating", {"level": 3}), "/track/{code}/rating", "post", 409)
     agent.post(f"/counters/{seed.counters[2]}/open")
     agent.post(f"/counters/{seed.counters[2]}/call-next")

@@ -75,11 +75,12 @@ def test_qr_image_of_the_tracking_link(app, seed):
     client = kiosk_client(app, seed)
     ticket = client.post("/api/v1/tickets", json={"service": "HT"},
                          headers={"Origin": "http://localhost"}).json
-    code = ticket["tracking_url"].rsplit("/q/", 1)[1]
+    code = ticket["tracking_url"].rsplit("/t/", 1)[1]
     r = client.get(f"/kiosk/qr/{code}.svg")
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
     assert b"<svg" in r.data and b"<path" in r.data
     assert client.get(f"/kiosk/qr/{ticket['id']}-000000000000.svg").status_code == 404
+    assert client.get(f"/kiosk/qr/{'0' * 16}.svg").status_code == 404
     assert app.test_client().get(f"/kiosk/qr/{code}.svg").status_code == 401
 
 
@@ -87,18 +88,25 @@ def test_phone_page_is_public_and_checks_its_code(app, seed):
     kiosk = kiosk_client(app, seed)
     ticket = kiosk.post("/api/v1/tickets", json={"service": "HT"},
                         headers={"Origin": "http://localhost"}).json
-    code = ticket["tracking_url"].rsplit("/q/", 1)[1]
+    assert ticket["tracking_url"].startswith(f"{app.config['PUBLIC_URL']}/t/")
+    code = ticket["tracking_url"].rsplit("/t/", 1)[1]
     phone = app.test_client()
-    r = phone.get(f"/q/{code}")
+    r = phone.get(f"/t/{code}")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
     html = r.get_data(as_text=True)
     assert f'data-code="{code}"' in html and "kiosk-track.js" in html
     assert ticket["number"] not in html  # drawn by the script from the API, not baked in
-    assert phone.get(f"/q/{ticket['id']}-000000000000").status_code == 404
-    assert phone.get(f"/q/{ticket['id']}").status_code == 404
-    alias = phone.get(f"/t/{code}")
-    assert alias.status_code == 302 and alias.headers["Location"].endswith(f"/q/{code}")
-    assert "Your ticket number" in phone.get(f"/q/{code}?lang=en").get_data(as_text=True)
+    missing = phone.get(f"/t/{ticket['id']}")
+    assert missing.status_code == 404 and "quét lại mã QR" in missing.get_data(as_text=True)
+    for bad in (f"/t/{'0' * 16}", f"/t/{code}x", f"/q/{ticket['id']}-000000000000",
+                f"/q/{ticket['id']}", f"/q/{code}x"):
+        assert phone.get(bad).status_code == 404, bad
+    typed = phone.get(f"/t/{code.upper()}?lang=en")  # typed off the screen: the page's own link
+    assert typed.status_code == 302 and typed.headers["Location"] == f"/t/{code}?lang=en"
+    old = app.extensions["motcua_links"].legacy_code(ticket["id"])  # printed before the codes
+    assert phone.get(f"/q/{old}").headers["Location"] == f"/t/{code}"
+    assert "Your ticket number" in phone.get(f"/t/{code}?lang=en").get_data(as_text=True)
 
 
 def test_booking_page_is_public(app, seed):

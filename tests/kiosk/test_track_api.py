@@ -1,11 +1,18 @@
-"""The phone's view of a ticket: only with a valid signed code, nothing about anyone else,
+"""The phone's view of a ticket: only with its random tracking code, nothing about anyone else,
 following the ticket through its life, and rating from the phone under the keypad's rules."""
 
 from __future__ import annotations
 
+import gc
 import json
+import re
 
+from sqlalchemy.orm.util import identity_key
 from support import Api
+
+from queue_server import tracking
+from queue_server.domain.model import Ticket
+from queue_server.domain.tracking_code import ALPHABET
 
 
 def issue(api_as, service="HT", priority=None):
@@ -15,20 +22,67 @@ def issue(api_as, service="HT", priority=None):
 
 
 def code_of(ticket) -> str:
-    return ticket["tracking_url"].rsplit("/q/", 1)[1]
+    return ticket["tracking_url"].rsplit("/t/", 1)[1]
+
+
+def test_codes_are_random_and_unique(app, seed, api_as):
+    tickets = [issue(api_as) for _ in range(30)]
+    codes = [code_of(t) for t in tickets]
+    assert len(set(codes)) == 30
+    for ticket, code in zip(tickets, codes, strict=True):
+        assert ticket["tracking_url"] == f"{app.config['PUBLIC_URL']}/t/{code}"
+        assert re.fullmatch(f"[{ALPHABET}]{{16}}", code), code
+    # Nothing shared between consecutive tickets' codes (an id or counter would show here).
+    assert len({c[:6] for c in codes}) == 30 and len({c[0] for c in codes}) >= 10
+    with app.extensions["motcua"].uow() as uow:
+        stored = {t.id: t.tracking_code for t in map(uow.repo.ticket, (t["id"] for t in tickets))}
+    assert stored == {t["id"]: c for t, c in zip(tickets, codes, strict=True)}
 
 
 def test_bad_codes_are_404_and_reveal_nothing(app, seed, api_as):
     ticket = issue(api_as)
     public = Api(app.test_client())
     good = code_of(ticket)
-    tid, sig = good.split("-")
-    for bad in (str(tid), f"{tid}-000000000000", f"{int(tid) + 1}-{sig}", "abc", f"{tid}-{sig}x",
-                "9" * 30 + "-" + sig):
+    tid = ticket["id"]
+    other = "".join("0" if c != "0" else "1" for c in good)  # well formed, nobody's
+    for bad in (str(tid), f"{tid}-000000000000", "abc", good[:-1], good + "0", other,
+                good[:-1] + "u", "9" * 30 + "-" + good, f"{tid}-{good}"):
         r = public.get(f"/track/{bad}")
         assert r.status_code == 404, bad
         assert ticket["number"] not in r.get_data(as_text=True)
     assert public.get(f"/track/{good}").status_code == 200
+    # As a person might type it off the screen: capitals, dashes, o/i/l for 0/1/1.
+    typed = "-".join(good[i:i + 4] for i in range(0, 16, 4)).upper()
+    typed = typed.replace("0", "O").replace("1", "l")
+    assert public.get(f"/track/{typed}").json["number"] == ticket["number"]
+
+
+def test_link_by_ticket_id_alone(app, seed, api_as):
+    """How QueueService asks for a link today (by id): a ticket nobody holds any more comes
+    from the database; an id of no ticket has no link."""
+    ticket = issue(api_as)
+    gc.collect()
+    links = app.extensions["motcua_links"]
+    key = identity_key(Ticket, ticket["id"])
+    assert not any(s.identity_map.get(key) for s in getattr(tracking._open, "sessions", ()))
+    assert links.url(ticket["id"]) == ticket["tracking_url"]
+    assert links.url(10**6) is None
+
+
+def test_links_printed_before_tracking_codes_still_work(app, seed, api_as):
+    """A ticket printed just before the upgrade carries /q/<id>-<HMAC>: the API still answers
+    it, and the page redirects to the ticket's /t/ page; a forged signature is a 404."""
+    ticket = issue(api_as)
+    links = app.extensions["motcua_links"]
+    old = links.legacy_code(ticket["id"])
+    public = Api(app.test_client())
+    assert public.get(f"/track/{old}").json["number"] == ticket["number"]
+    r = app.test_client().get(f"/q/{old}?lang=en")
+    assert r.status_code == 302 and r.headers["Location"] == f"/t/{code_of(ticket)}?lang=en"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    forged = f"{ticket['id']}-{'0' * 12}"
+    assert public.get(f"/track/{forged}").status_code == 404
+    assert app.test_client().get(f"/q/{forged}").status_code == 404
 
 
 def test_the_view_holds_only_this_ticket(app, seed, api_as):
@@ -38,7 +92,8 @@ def test_the_view_holds_only_this_ticket(app, seed, api_as):
     body = r.json
     assert r.headers["Cache-Control"] == "no-store"
     assert body["number"] == "A002" and body["status"] == "waiting"
-    assert body["people_ahead"] == 1  # a count, never who
+    assert body["people_ahead"] == 0  # elderly: called before A001; a count, never who
+    assert Api(app.test_client()).get(f"/track/{code_of(first)}").json["people_ahead"] == 1
     text = json.dumps(body, ensure_ascii=False)
     for leak in (first["number"], "priority", "elderly", '"id"', "tracking_url", "dossier", "actor"):
         assert leak not in text, leak
@@ -80,11 +135,12 @@ def test_follows_the_ticket_and_rates_from_the_phone(app, seed, api_as, clock):
     assert late.status_code == 409 and late.json["error"]["code"] == "rating_window_closed"
     assert public.get(path).json["rating"]["open"] is False
     assert public.post("/track/1-nope/rating", {"level": 3}).status_code == 404
+    assert public.post(f"/track/{'0' * 16}/rating", {"level": 3}).status_code == 404
 
 
 def test_guessing_codes_is_rate_limited(app, seed, api_as):
     ticket = issue(api_as)
     public = Api(app.test_client())
-    answers = [public.get(f"/track/{ticket['id']}-{i:012d}").status_code for i in range(25)]
+    answers = [public.get(f"/track/{i:016d}").status_code for i in range(25)]
     assert answers[:20] == [404] * 20 and answers[20:] == [429] * 5
     assert public.get(f"/track/{code_of(ticket)}").status_code == 200  # a good code still works

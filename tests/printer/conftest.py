@@ -16,7 +16,7 @@ from hardware.printer.simulator import TcpPrinterSimulator
 
 # 02:41 UTC is 09:41 in Hà Nội / TP.HCM (UTC+7): the ticket must print local time.
 ISSUED_UTC = datetime(2026, 11, 21, 2, 41, tzinfo=UTC)
-TRACKING_URL = "https://motcua.example.vn/t/A025?k=7f3a9c"
+TRACKING_URL = "https://motcua.example.vn/t/7k3q9xwmd2fh5b8p"  # PUBLIC_URL/t/<tracking code>
 
 
 @pytest.fixture

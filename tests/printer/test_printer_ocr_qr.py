@@ -16,6 +16,7 @@ from PIL import Image
 from support import need, need_tool
 
 from hardware.printer import PROFILE_58MM, PROFILE_80MM, decode_receipts, print_ticket, sample_ticket
+from queue_server.domain.tracking_code import new_tracking_code
 
 from .conftest import ISSUED_UTC, TRACKING_URL
 
@@ -81,7 +82,8 @@ def test_qr_decodes_to_the_tracking_url(tmp_path, profile):
     import cv2
     import numpy as np
 
-    url = TRACKING_URL + "&n=A025"
+    # What the server puts on a ticket: a centre's public address and a fresh random code.
+    url = f"https://dichvucong.quangtri.gov.vn/mot-cua/t/{new_tracking_code()}"
     img = printed_image(tmp_path, profile, tracking_url=url, issued_at=ISSUED_UTC)
     gray = np.array(img.convert("L"))
     value, points, _ = cv2.QRCodeDetector().detectAndDecode(gray)

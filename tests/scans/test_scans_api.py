@@ -313,6 +313,21 @@ def test_finish_to_ticket_on_postgresql(kiosk, staff, photos):
     assert [s["id"] for s in staff.get(f"/scans?ticket_id={ticket['id']}").json] == [scan["id"]]
 
 
+def test_finish_to_the_ticket_of_its_qr_link_or_typed_tracking_code(app, kiosk, photos):
+    """"Data entered once": the papers reach the ticket whose QR was scanned, or whose code was
+    typed off the kiosk screen (capitals, dashes); a code of no ticket is refused."""
+    ticket = kiosk.post("/tickets", {"service": "HT"}).json
+    code = ticket["tracking_url"].rsplit("/t/", 1)[1]
+    typed = "-".join(code[i:i + 4] for i in range(0, 16, 4)).upper()
+    for target in (ticket["tracking_url"], typed):
+        scan = new_scan(kiosk)
+        assert upload(kiosk, scan["id"], photos["page0"][0]).status_code == 201
+        nobody = f"{app.config['PUBLIC_URL']}/t/{'0' * 16}"
+        assert send(kiosk, "POST", f"/scans/{scan['id']}/finish", json={"ticket": nobody}).status_code == 422
+        r = send(kiosk, "POST", f"/scans/{scan['id']}/finish", json={"ticket": target})
+        assert r.status_code == 200 and r.json["ticket_id"] == ticket["id"], (target, r.get_json())
+
+
 def test_retake_replaces_a_page_in_place(kiosk, photos):
     scan = new_scan(kiosk)
     first = upload(kiosk, scan["id"], photos["page0"][0]).json
