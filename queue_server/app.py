@@ -60,7 +60,7 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
 
     sessions = make_session_factory(engine)
-    links = TrackingLinks(app.config["SECRET_KEY"], app.config["PUBLIC_URL"], sessions)
+    links = TrackingLinks(app.config["SECRET_KEY"], app.config["PUBLIC_URL"])
     app.extensions["motcua_links"] = links
     app.extensions["motcua_catalog"] = CatalogService(sessions)
     broadcaster = Broadcaster(socketio)

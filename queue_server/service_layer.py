@@ -92,9 +92,9 @@ class QueueService:
     def __init__(self, session_factory, *, clock: Callable[[], dt.datetime] = utcnow,
                  policy: CallPolicy = default_policy,
                  publish: Callable[[list[Message]], None] | None = None,
-                 tracking_url: Callable[[int], str] | None = None):
+                 tracking_url: Callable[[Ticket], str | None] | None = None):
         self.session_factory = session_factory
-        self.tracking_url = tracking_url or (lambda ticket_id: None)
+        self.tracking_url = tracking_url or (lambda ticket: None)
         sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
         self._write_lock = threading.RLock() if sqlite else None
         self._centres: dict[int, tuple[float, Centre]] = {}
@@ -181,7 +181,7 @@ class QueueService:
 
     def _build_ticket_body(self, uow: UnitOfWork, ticket: Ticket, centre: Centre) -> dict:
         tz = ZoneInfo(centre.timezone)
-        link = self.tracking_url(ticket.id)
+        link = self.tracking_url(ticket)
         if ticket.status != TicketStatus.WAITING:
             return ticket_view(ticket, tz, tracking_url=link)
         # The SQL count (same service, issued earlier) only checks that the cached snapshot

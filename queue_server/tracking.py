@@ -11,13 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import threading
-import weakref
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .domain.model import Ticket
 from .domain.tracking_code import normalise_tracking_code
@@ -28,21 +24,16 @@ MAX_ID = 2**31 - 1
 
 
 class TrackingLinks:
-    def __init__(self, secret: str, public_url: str, sessions: sessionmaker | None = None):
+    def __init__(self, secret: str, public_url: str):
         self.secret = secret.encode()
         self.public_url = public_url.rstrip("/")
-        self.engine: Engine | None = sessions.kw["bind"] if sessions is not None else None
-        if sessions is not None:
-            event.listen(sessions, "after_begin", _began)
 
     def url_for_code(self, code: str) -> str:
         return f"{self.public_url}/t/{code}"
 
-    def url(self, ticket: Ticket | int) -> str | None:
-        """The phone page of a ticket. Given only its id (how QueueService asks today), the
-        code comes from the ticket in this thread's open session (see `_began`)."""
-        code = ticket.tracking_code if isinstance(ticket, Ticket) else self._code_of(ticket)
-        return self.url_for_code(code) if code else None
+    def url(self, ticket: Ticket) -> str | None:
+        """The phone page of a ticket."""
+        return self.url_for_code(ticket.tracking_code) if ticket.tracking_code else None
 
     def find(self, session: Session, raw: str) -> Ticket | None:
         """The ticket a code from a link names (a tracking code, typed or scanned, or an old
@@ -67,30 +58,3 @@ class TrackingLinks:
         """The old signed code of a ticket (what tickets printed before tracking codes hold)."""
         digest = hmac.new(self.secret, f"ticket:{ticket_id}".encode(), hashlib.sha256).hexdigest()
         return f"{ticket_id}-{digest[:12]}"
-
-    def _code_of(self, ticket_id: int) -> str | None:
-        key = identity_key(Ticket, ticket_id)
-        for session in list(getattr(_open, "sessions", ())):
-            if session.bind is self.engine:
-                ticket = session.identity_map.get(key)
-                if ticket is not None:
-                    return ticket.tracking_code
-        if self.engine is None:
-            return None
-        c = tables.tickets.c  # in no session of this thread: ask the database
-        with self.engine.connect() as conn:
-            return conn.execute(select(c.tracking_code).where(c.id == ticket_id)).scalar()
-
-
-# The sessions this thread has begun transactions in (weakly: a closed one simply goes). While
-# QueueService builds a ticket's body the ticket is in one of them, so `url(ticket_id)` finds its
-# code there without a query; a new ticket is not even visible to another connection before
-# the commit. Recorded once per transaction, nothing per ticket loaded.
-_open = threading.local()
-
-
-def _began(session: Session, _transaction, _connection) -> None:
-    sessions = getattr(_open, "sessions", None)
-    if sessions is None:
-        sessions = _open.sessions = weakref.WeakSet()
-    sessions.add(session)

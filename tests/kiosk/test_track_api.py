@@ -3,15 +3,11 @@ following the ticket through its life, and rating from the phone under the keypa
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 
-from sqlalchemy.orm.util import identity_key
 from support import Api
 
-from queue_server import tracking
-from queue_server.domain.model import Ticket
 from queue_server.domain.tracking_code import ALPHABET
 
 
@@ -55,18 +51,6 @@ def test_bad_codes_are_404_and_reveal_nothing(app, seed, api_as):
     typed = "-".join(good[i:i + 4] for i in range(0, 16, 4)).upper()
     typed = typed.replace("0", "O").replace("1", "l")
     assert public.get(f"/track/{typed}").json["number"] == ticket["number"]
-
-
-def test_link_by_ticket_id_alone(app, seed, api_as):
-    """How QueueService asks for a link today (by id): a ticket nobody holds any more comes
-    from the database; an id of no ticket has no link."""
-    ticket = issue(api_as)
-    gc.collect()
-    links = app.extensions["motcua_links"]
-    key = identity_key(Ticket, ticket["id"])
-    assert not any(s.identity_map.get(key) for s in getattr(tracking._open, "sessions", ()))
-    assert links.url(ticket["id"]) == ticket["tracking_url"]
-    assert links.url(10**6) is None
 
 
 def test_links_printed_before_tracking_codes_still_work(app, seed, api_as):
