@@ -379,7 +379,6 @@ class Agent:
 
         pc: PrinterConfig = self.config.printer
         issued = _parse_time(ticket.get("issued_at")) or self.clock()
-        public = self.client.get("public_url") or self.config.server_url
         # The centre's ticket template (set by its administrator) unless this PC's file overrides it.
         layout = self.client.get("ticket") or {}
         header = pc.header or tuple(layout.get("header") or ())
@@ -389,8 +388,9 @@ class Agent:
             number=ticket["number"], service_name=ticket.get("service_name") or ticket.get("service") or "—",
             people_ahead=int(ticket.get("people_ahead") or 0), issued_at=issued,
             estimated_wait_minutes=ticket.get("estimated_wait_minutes"),
-            # the citizen's phone page (signed link) when the server has one, else the ticket's API
-            tracking_url=ticket.get("tracking_url") or f"{public}/api/v1/tickets/{ticket['id']}",
+            # the citizen's phone page; without one no QR (an API link would reveal the ticket id
+            # and needs a token anyway)
+            tracking_url=ticket.get("tracking_url") or None,
             priority_label=None, header_lines=header, footer_lines=footer, logo_path=pc.logo,
             timezone=layout.get("timezone") or "Asia/Ho_Chi_Minh")
 

@@ -45,7 +45,7 @@ def test_the_ticket_uses_the_api_answer_and_the_centres_template(make_agent):
     assert content.issued_at == dt.datetime(2026, 11, 23, 2, 41, tzinfo=dt.UTC)
     assert content.timezone == "Asia/Bangkok"
     without_link = make_agent().ticket_print({**TICKET, "tracking_url": None})
-    assert without_link.tracking_url == "http://10.0.0.2:5000/api/v1/tickets/41"
+    assert without_link.tracking_url is None  # no QR rather than a link revealing the ticket id
 
 
 def test_the_pcs_own_file_overrides_the_template(make_agent):
