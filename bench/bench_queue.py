@@ -249,6 +249,8 @@ def insert_history(db_path: Path, n_tickets: int, per_day: int = 400, seed: int 
 
     About a year of a busy centre at 400 tickets a working day. Returns the seconds it took.
     """
+    from queue_server.domain.tracking_code import new_tracking_code
+
     started = time.monotonic()
     rng = random.Random(seed)
     con = sqlite3.connect(db_path)
@@ -313,8 +315,9 @@ def insert_history(db_path: Path, n_tickets: int, per_day: int = 400, seed: int 
             con.executemany(
                 "INSERT INTO tickets (id, centre_id, service_id, day, seq, number, issued_at, status,"
                 " counter_id, called_at, finished_at, no_show_at, cancel_reason, issued_service_id,"
-                " recall_count, transfer_count, source) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,'kiosk')", tickets)
+                " tracking_code, recall_count, transfer_count, source) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,'kiosk')",
+                [(*row, new_tracking_code()) for row in tickets])
             con.executemany(
                 "INSERT INTO events (centre_id, type, at, actor, ticket_id, counter_id,"
                 " counter_number, data) VALUES (?,?,?,?,?,?,?,?)", events)
