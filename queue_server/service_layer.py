@@ -186,7 +186,7 @@ class QueueService:
             return ticket_view(ticket, tz, tracking_url=link)
         # The SQL count (same service, issued earlier) only checks that the cached snapshot
         # misses nobody; who is really ahead comes from the replay, with the estimate.
-        issued_before = uow.repo.people_ahead(ticket)
+        issued_before = uow.repo.issued_before(ticket)
         now = self.clock()
         situation = situation_for(uow, centre, settings_of(centre), ticket, issued_before, now)
         estimate = estimate_wait(ticket, situation, now)

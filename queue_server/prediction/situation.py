@@ -99,7 +99,7 @@ def closed_spans(centre: Centre, settings: CentreSettings, day: dt.date) -> list
 def situation_for(uow, centre: Centre, settings: CentreSettings, ticket: Ticket,
                   issued_before: int, now: dt.datetime) -> Situation:
     """The centre's situation for the ticket's day, from the cache when it is younger than
-    TTL_SECONDS on both clocks and still agrees with `issued_before` (`Repository.people_ahead`:
+    TTL_SECONDS on both clocks and still agrees with `issued_before` (`Repository.issued_before`:
     the waiting tickets of its service issued before it, a cheap count made afresh for every
     ticket body and used only for this check): a burst of tickets within those seconds is never
     estimated from a snapshot that misses the people just ahead. Tickets that can overtake
@@ -163,7 +163,7 @@ def may_overtake(ticket: Ticket) -> bool:
 
 def _issued_before(situation: Situation, ticket: Ticket) -> int:
     """Waiting tickets of `ticket`'s service issued before it, by the snapshot (as
-    `Repository.people_ahead` counts them in the database)."""
+    `Repository.issued_before` counts them in the database)."""
     mine = (ticket.issued_at.timestamp(), ticket.id)
     return sum(1 for w in situation.waiting
                if w.service_id == ticket.service_id and w.id != ticket.id

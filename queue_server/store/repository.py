@@ -59,7 +59,7 @@ def _hot(name: str, dialect: str = ""):
             c.service_id.in_(bindparam("service_ids", expanding=True))
             | (c.target_counter_id == bindparam("counter_id")),
         ).order_by(c.issued_at, c.id)
-    if name == "people_ahead":
+    if name == "issued_before":
         issued_at, ticket_id = bindparam("issued_at"), bindparam("ticket_id")
         return select(func.count()).where(
             c.centre_id == bindparam("centre_id"), c.day == bindparam("day"),
@@ -203,8 +203,10 @@ class Repository:
         ).all()
         return {code: n for code, n in rows}
 
-    def people_ahead(self, ticket: Ticket) -> int:
-        return self.session.execute(_hot("people_ahead"), {
+    def issued_before(self, ticket: Ticket) -> int:
+        """Waiting tickets of its service issued before it: not who is ahead (the call policy
+        decides that), but a cheap check that a cached queue snapshot misses nobody."""
+        return self.session.execute(_hot("issued_before"), {
             "centre_id": ticket.centre_id, "day": ticket.day, "service_id": ticket.service_id,
             "issued_at": ticket.issued_at, "ticket_id": ticket.id}).scalar_one()
 
