@@ -16,11 +16,13 @@ from collections import deque
 from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
+from sqlalchemy import select
 
 from ..domain.access import Principal
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.model import Ticket, TicketStatus
 from ..service_layer import settings_of
+from ..store import tables
 from ..store.uow import UnitOfWork
 from . import bp, openapi
 from .common import json_body, service
@@ -89,6 +91,28 @@ def _ticket(uow: UnitOfWork, code: str) -> Ticket:
     return ticket
 
 
+def transferred_to(uow: UnitOfWork, ticket: Ticket, target_counter: dict | None) -> str | None:
+    """"counter" or "service" while the ticket waits where staff transferred it, else None.
+
+    A waiting ticket with a target counter was sent there. Otherwise its service may be one it
+    was transferred to, or it may be back at its own service (a requeue after being called at the
+    counter it was sent to): only its own last move into the queue tells, so look that up, and
+    only for a transferred ticket (the centre's events since the ticket was issued, by index)."""
+    if ticket.status != TicketStatus.WAITING or not ticket.transfer_count:
+        return None
+    if target_counter is not None:
+        return "counter"
+    e = tables.events.c
+    last = uow.session.execute(
+        select(e.type, e.data)
+        .where(e.centre_id == ticket.centre_id, e.at >= ticket.issued_at,
+               e.ticket_id == ticket.id, e.type.in_(("ticket.transferred", "ticket.requeued")))
+        .order_by(e.id.desc()).limit(1)).first()
+    if last is not None and last.type == "ticket.transferred" and (last.data or {}).get("to_service"):
+        return "service"
+    return None
+
+
 def track_view(code: str) -> dict:
     """What the phone page shows; the same shape while waiting, called, served or finished."""
     svc = service()
@@ -110,6 +134,9 @@ def track_view(code: str) -> dict:
             "estimated_wait_minutes": body["estimated_wait_minutes"],
             "counter": body["counter"],
             "counter_name": body["counter_name"],
+            # Where staff sent this ticket while it waits: its own data only (never who else is there).
+            "target_counter": body["target_counter"],
+            "transferred_to": transferred_to(uow, ticket, body["target_counter"]),
             "issued_at": body["issued_at"],
             "called_at": body["called_at"],
             "appointment_at": body["appointment_at"],
@@ -165,7 +192,15 @@ def _document_routes() -> None:
             "number": STR, "service_name": o.nullable(STR),
             "status": {"enum": o.TICKET_STATUSES}, "people_ahead": INT,
             "estimated_wait_minutes": o.nullable(INT), "counter": o.nullable(INT),
-            "counter_name": o.nullable(STR), "issued_at": o.ref("DateTime"),
+            "counter_name": o.nullable(STR),
+            "target_counter": o.nullable({**o.ref("CounterRef"), "description": (
+                "While waiting after a transfer to one counter: that counter, which alone will "
+                "call the ticket.")}),
+            "transferred_to": {"type": ["string", "null"], "enum": ["counter", "service", None],
+                               "description": "While waiting after a transfer: to a counter "
+                               "(see target_counter) or to another service (service_name is "
+                               "the new one); null otherwise."},
+            "issued_at": o.ref("DateTime"),
             "called_at": o.nullable(o.ref("DateTime")),
             "appointment_at": o.nullable(o.ref("DateTime")), "centre_name": STR,
             "server_time": o.ref("DateTime"),

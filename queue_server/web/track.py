@@ -27,6 +27,8 @@ def track_strings() -> dict[str, str]:
         "no_show": _("Đã qua lượt (vắng mặt)"),
         "cancelled": _("Đã hủy"),
         "go_to": _("Mời bạn đến quầy số %s"),
+        "moved_counter": _("Số của bạn đã được chuyển đến quầy %s — vui lòng chờ gọi"),
+        "moved_service": _("Số của bạn đã được chuyển sang dịch vụ %s — vui lòng chờ gọi"),
         "no_show_hint": _("Nếu bạn vừa quay lại, hãy đến kiosk hoặc quầy hướng dẫn để được xếp lại."),
         "wait_about": _("khoảng %s phút"),
         "wait_soon": _("sắp đến lượt"),

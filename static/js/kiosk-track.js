@@ -1,5 +1,7 @@
 /* The citizen's phone page: polls GET /api/v1/track/<code> (public, the code is the key) and
    shows the number, status, people ahead, estimated wait and, once called, the counter.
+   While it waits after staff transferred it, it says where to: the counter (only that one will
+   call it) or the new service.
    After service it offers the rating buttons while the rating window is open. Polling slows
    down when the tab is hidden and stops for good once the ticket is over and rated. */
 "use strict";
@@ -25,6 +27,7 @@
     $("t-facts").hidden = v.status !== "waiting";
     setText("t-ahead", v.people_ahead);
     setText("t-wait", v.estimated_wait_minutes ? fmt("wait_about", v.estimated_wait_minutes) : t("wait_soon"));
+    drawMoved(v);
     const hint = $("t-hint");
     hint.hidden = v.status !== "no_show" && !v.appointment_at;
     hint.textContent = v.status === "no_show" ? t("no_show_hint")
@@ -32,6 +35,22 @@
     drawRating(v.rating);
     setText("t-updated", `${t("updated")} ${v.server_time.slice(11, 19)}`);
     finished = ["done", "cancelled", "no_show"].includes(v.status) && !v.rating.open;
+  }
+
+  // "quầy 3 (Quầy ưu tiên)"; a name that only repeats the number ("Quầy 3") is left out.
+  function counterLabel(c) {
+    const name = (c.name || "").normalize("NFC").trim();
+    const plain = name === "" || new RegExp(`^(quầy|counter)\\s*(số\\s*)?${c.number}$`, "i").test(name);
+    return plain ? String(c.number) : `${c.number} (${name})`;
+  }
+
+  function drawMoved(v) {
+    const moved = $("t-moved");
+    const text = v.transferred_to === "counter" && v.target_counter ? fmt("moved_counter", counterLabel(v.target_counter))
+      : v.transferred_to === "service" && v.service_name ? fmt("moved_service", v.service_name) : "";
+    moved.hidden = !text;
+    moved.dataset.to = text ? v.transferred_to : "";
+    setText(moved, text);  // only when it changes: a screen reader does not repeat it every poll
   }
 
   function drawRating(r) {

@@ -144,9 +144,18 @@ def test_phone_page_follows_the_ticket_through_a_call(browser, server, shots):
     counters = {c["number"]: c["id"] for c in
                 requests.get(server.api("/counters"), headers=agent, timeout=5).json()}
     assert requests.post(server.api(f"/counters/{counters[5]}/open"), headers=agent, timeout=5).ok
+    # Sent to counter 5 while waiting: the phone says where (and that only counter 5 will call).
+    moved = requests.post(server.api(f"/tickets/{issued['id']}/transfer"), json={"counter": 5},
+                          headers=agent, timeout=5)
+    assert moved.ok, moved.text
+    expect(phone.locator("#t-moved")).to_have_text(
+        "Số của bạn đã được chuyển đến quầy 5 (Quầy Kinh doanh – Cư trú) — vui lòng chờ gọi",
+        timeout=5000)
+    phone.screenshot(path=str(shots / "kiosk-phone-transferred.png"))
     called = requests.post(server.api(f"/counters/{counters[5]}/call-next"), headers=agent, timeout=5)
     assert called.json()["number"] == issued["number"]
     expect(phone.locator("#t-status")).to_contain_text("Mời bạn đến quầy số 5", timeout=5000)
+    expect(phone.locator("#t-moved")).to_be_hidden()
     expect(phone.locator("#t-facts")).to_be_hidden()
     phone.screenshot(path=str(shots / "kiosk-phone-called.png"))
     requests.post(server.api(f"/tickets/{issued['id']}/finish"), headers=agent, timeout=5)

@@ -82,8 +82,10 @@ def test_the_view_holds_only_this_ticket(app, seed, api_as):
     for leak in (first["number"], "priority", "elderly", '"id"', "tracking_url", "dossier", "actor"):
         assert leak not in text, leak
     assert set(body) == {"number", "service_name", "status", "people_ahead",
-                         "estimated_wait_minutes", "counter", "counter_name", "issued_at",
-                         "called_at", "appointment_at", "centre_name", "server_time", "rating"}
+                         "estimated_wait_minutes", "counter", "counter_name", "target_counter",
+                         "transferred_to", "issued_at", "called_at", "appointment_at",
+                         "centre_name", "server_time", "rating"}
+    assert (body["target_counter"], body["transferred_to"]) == (None, None)
 
 
 def test_follows_the_ticket_and_rates_from_the_phone(app, seed, api_as, clock):
@@ -120,6 +122,59 @@ def test_follows_the_ticket_and_rates_from_the_phone(app, seed, api_as, clock):
     assert public.get(path).json["rating"]["open"] is False
     assert public.post("/track/1-nope/rating", {"level": 3}).status_code == 404
     assert public.post(f"/track/{'0' * 16}/rating", {"level": 3}).status_code == 404
+
+
+def test_says_where_a_transferred_ticket_waits(app, seed, api_as):
+    """Sent to one counter: that counter (number and name); sent to another service: that
+    service. Once called there, or back at its own service after a requeue, no transfer note;
+    and still nothing about the citizens it now waits behind."""
+    first = issue(api_as)
+    mine = issue(api_as)
+    public = Api(app.test_client())
+    path = f"/track/{code_of(mine)}"
+    agent2, agent3, kiosk = api_as("agent2"), api_as("agent3"), api_as("kiosk")
+    c2, c3 = seed.counters[2], seed.counters[3]
+    agent2.post(f"/counters/{c2}/open")
+    agent3.post(f"/counters/{c3}/open")
+    assert agent2.post(f"/counters/{c2}/call-next").json["number"] == first["number"]
+    assert agent2.post(f"/counters/{c2}/call-next").json["number"] == mine["number"]
+
+    def seen() -> tuple:
+        body = public.get(path).json
+        return body["status"], body["service_name"], body["target_counter"], body["transferred_to"]
+
+    assert seen() == ("called", "Hộ tịch", None, None)
+    # To counter 3: the phone names it (only counter 3 will call this number).
+    moved = agent2.post(f"/tickets/{mine['id']}/transfer", {"counter": 3})
+    assert moved.status_code == 200
+    assert seen() == ("waiting", "Hộ tịch", {"number": 3, "name": "Quầy 3"}, "counter")
+    body = public.get(path).json
+    assert body["counter"] is None and body["people_ahead"] == 0
+    assert first["number"] not in json.dumps(body, ensure_ascii=False)
+    # Called there: the counter to go to, no transfer note; missed, then back: its own service.
+    assert agent3.post(f"/counters/{c3}/call-next").json["number"] == mine["number"]
+    body = public.get(path).json
+    assert (body["status"], body["counter"], body["target_counter"], body["transferred_to"]) \
+        == ("called", 3, None, None)
+    assert agent3.post(f"/tickets/{mine['id']}/skip").status_code == 200
+    assert kiosk.post(f"/tickets/{mine['id']}/requeue").status_code == 200
+    assert seen() == ("waiting", "Hộ tịch", None, None)
+    # To another service: the new service's name.
+    assert agent2.post(f"/counters/{c2}/call-next").json["number"] == mine["number"]
+    moved = agent2.post(f"/tickets/{mine['id']}/transfer", {"service": "CT"})
+    assert moved.status_code == 200 and moved.json["transfer_count"] == 2
+    assert seen() == ("waiting", "Chứng thực", None, "service")
+    assert agent3.post(f"/counters/{c3}/call-next").json["number"] == mine["number"]
+    assert seen() == ("called", "Chứng thực", None, None)
+    # The phone page carries the sentences, in Vietnamese and in English.
+    def strings(query: str = "") -> dict:
+        html = app.test_client().get(f"/t/{code_of(mine)}{query}").get_data(as_text=True)
+        return json.loads(re.search(r'id="i18n">(.*?)</script>', html).group(1))
+
+    assert strings()["moved_counter"] == "Số của bạn đã được chuyển đến quầy %s — vui lòng chờ gọi"
+    english = strings("?lang=en")
+    assert english["moved_counter"].startswith("Your number has been transferred to counter %s")
+    assert english["moved_service"].startswith("Your number has been transferred to the service %s")
 
 
 def test_guessing_codes_is_rate_limited(app, seed, api_as):
