@@ -1,21 +1,22 @@
 """Vietnamese procedure search for the kiosk: accent-insensitive, typo-tolerant, ranked.
 
 Citizens type with or without diacritics ("dang ky ket hon", "kết hon"), with typos ("khai sinhh"),
-or in everyday words kept as keywords ("sổ đỏ", "hộ khẩu").  Text is folded (accents dropped, đ→d,
-lower case) and indexed once.  A query runs through tiers from strongest to weakest and stops as soon
-as the tiers so far have filled ``limit`` results.  The last query word may be the start of a word
+in everyday words kept as keywords ("sổ đỏ", "hộ khẩu") or by the paper they hold ("giấy chứng
+sinh").  Text is folded (accents dropped, đ→d, lower case) and indexed once.  A query runs through
+tiers from strongest to weakest and stops as soon as the tiers so far have filled ``limit`` results.  The last query word may be the start of a word
 (the kiosk searches while the citizen types: 2 letters alone, 1 after other words); otherwise the
 strong tiers take words as typed:
 
 =============  ===================================================================  ======
 reason         match                                                                base
 =============  ===================================================================  ======
-code           the query is (the start of) a procedure code                          1300
-name_exact     the query is the whole name                                           1200
-name_phrase    the whole query as a phrase in the name                               1100
-name_words     every query word in the name                                          1000
-keyword        one keyword holds every query word                                     900
-words          words in the name, the rest in one keyword or the field               800
+code           the query is (the start of) a procedure code                          1400
+name_exact     the query is the whole name                                           1300
+name_phrase    the whole query as a phrase in the name                               1200
+name_words     every query word in the name                                          1100
+keyword        one keyword holds every query word                                    1000
+words          words in the name, the rest in one keyword or the field               900
+document       one required document's (or form's) name holds the query words        800
 field          every word in the field (lĩnh vực): the query names a field            700
 -------------  ---- only when no tier above matched: typo-tolerant guesses ----------  ------
 name_fuzzy     every word in the name, allowing typos                                 600
@@ -31,10 +32,22 @@ nothing else matched and noise otherwise, so real matches alone are shown when t
 query naming a field ("cư trú", "hộ tịch") lists the whole field, after the procedures whose name or
 keywords match.  Among guesses, tiers more than two below the best one are dropped.
 
+Documents: a citizen often searches by the paper in hand ("giấy chứng sinh" → "Đăng ký khai sinh",
+"giấy báo tử" → "Đăng ký khai tử").  Every query word must be in one document's name, in the typed
+order, with at most two other words between neighbours ("giấy xác nhận hôn nhân" finds "Giấy xác nhận
+tình trạng hôn nhân"): document texts run to 40 words of common syllables, and a bare set of words
+finds chance hits ("sổ đỏ" in "Giấy chứng sinh do cơ sở y tế…").  It is a real match, so it shuts out
+the guesses, but weaker than the procedure's own name, keywords or field (a paper serves several
+procedures), hence below ``words``.  It is skipped when the query names a field: the field's words in
+a document ("giấy tờ chứng minh nơi cư trú", "thông tin hộ tịch") are about the field, and "cư trú"
+should list the residence procedures, not every dossier asking for proof of residence; as the two
+tiers never mix, ``document`` sits above ``field`` only on paper.
+
 Within a tier, records rank by how much of the name the query covers, popularity, a match at the
-start of the name and closeness to the typed words (a bonus below 100, so tiers never mix); the field
-tier goes by popularity alone, as browsing the field does.  Fuzzy matching uses rapidfuzz's OSA edit
-distance (typos and swapped letters): 0 edits for words of ≤ 3 letters, 1 for 4–5, 2 for longer.
+start of the name and closeness to the typed words (a bonus below 100, so tiers never mix); the
+document tier measures coverage and start against the best matching document instead of the name;
+the field tier goes by popularity alone, as browsing the field does.  Fuzzy matching uses rapidfuzz's
+OSA edit distance (typos and swapped letters): 0 edits for words of ≤ 3 letters, 1 for 4–5, 2 longer.
 """
 
 from __future__ import annotations
@@ -57,7 +70,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DD = str.maketrans({"đ": "d", "Đ": "d"})
 
 #: Base score of a code match, and the lowest base of a real (non-fuzzy) match.
-_CODE = 1300.0
+_CODE = 1400.0
 _STRONG = 700.0
 
 #: Words people add around a procedure name ("thủ tục …", "làm …", "xin …").
@@ -79,6 +92,20 @@ _Y_SYLLABLE = re.compile(r"\b(b|c|ch|d|g|gh|gi|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|
 def search_key(text: str) -> str:
     """``fold`` plus the i/y spelling merge used for matching: "Đăng kí" and "đăng ký" → "dang ki"."""
     return _Y_SYLLABLE.sub(r"\1i", fold(text))
+
+
+#: Most other words allowed between two neighbouring query words in a document's name.
+_DOC_GAP = 2
+
+
+def _in_document(words: tuple[str, ...], wanted: list[set[str]]) -> bool:
+    """True when ``words`` holds one of each ``wanted`` set in order, at most ``_DOC_GAP`` words apart."""
+    ends = [j for j, w in enumerate(words) if w in wanted[0]]
+    for ws in wanted[1:]:
+        if not ends:
+            return False
+        ends = [j for j, w in enumerate(words) if w in ws and any(0 < j - e <= _DOC_GAP + 1 for e in ends)]
+    return bool(ends)
 
 
 def _max_edits(token: str) -> int:
@@ -110,22 +137,37 @@ class CatalogIndex:
     def __init__(self, procedures: Iterable[Procedure]) -> None:
         self._entries: list[_Entry] = []
         self._postings: dict[str, dict[str, set[int]]] = {k: {} for k in ("name", "kw", "field", "any")}
+        # Document and form names, each distinct text once for the whole catalogue: the same papers
+        # ("Giấy tờ tùy thân…", "Tờ khai … (Mẫu CT01)") recur in hundreds of procedures, so a query
+        # checks each text once and credits every procedure listing it.
+        self._docs: list[tuple[str, tuple[str, ...]]] = []  # padded folded text, its words in order
+        self._doc_procs: list[list[int]] = []  # per document, the records listing it
+        self._doc_postings: dict[str, set[int]] = {}  # word → documents holding it
+        doc_ids: dict[str, int] = {}
         self._by_code: dict[str, Procedure] = {}
         self._fields: dict[str, list[int]] = {}
         for i, p in enumerate(procedures):
             name = search_key(p.name)
             kws = [search_key(k) for k in p.keywords]
-            other = " ".join(search_key(t) for t in (
-                p.result, p.subjects, *(d.name for c in p.dossier_cases for d in c.documents),
-                *(f.name for f in p.forms),
-            ))
+            # The same paper recurs across dossier cases and as the form: index each text once.
+            docs = list(dict.fromkeys(t for t in (search_key(x) for x in (
+                *(d.name for c in p.dossier_cases for d in c.documents), *(f.name for f in p.forms))) if t))
+            other = " ".join(search_key(t) for t in (p.result, p.subjects))
             self._entries.append(_Entry(p, f" {name} ", max(1, len(name.split())), [set(k.split()) for k in kws],
                                         (-p.popularity, name), 45 * p.popularity / 100))
+            for d in docs:
+                if d not in doc_ids:
+                    doc_ids[d] = len(self._docs)
+                    self._docs.append((f" {d} ", tuple(d.split())))
+                    self._doc_procs.append([])
+                    for tok in set(d.split()):
+                        self._doc_postings.setdefault(tok, set()).add(doc_ids[d])
+                self._doc_procs[doc_ids[d]].append(i)
             self._by_code[p.code] = p
             self._fields.setdefault(p.field, []).append(i)
             fld = search_key(p.field)
             for key, text in (("name", name), ("kw", " ".join(kws)), ("field", fld),
-                              ("any", " ".join((name, *kws, fld, other)))):
+                              ("any", " ".join((name, *kws, fld, *docs, other)))):
                 for tok in set(text.split()):
                     self._postings[key].setdefault(tok, set()).add(i)
         self._vocab = sorted(self._postings["any"])
@@ -210,6 +252,19 @@ class CatalogIndex:
                 out[word] = min(out.get(word, 9.0), float(dist))
         return out
 
+    def _documents_with(self, variants: list[dict[str, float]]) -> set[int]:
+        """Documents holding, for every query word, one of its ``variants`` (order is checked later)."""
+        sets = []
+        for v in variants:
+            s: set[int] = set()
+            for word in v:
+                s.update(self._doc_postings.get(word, ()))
+            if not s:
+                return set()
+            sets.append(s)
+        sets.sort(key=len)
+        return set.intersection(*sets)
+
     def _matches(self, key: str, variants: dict[str, float]) -> dict[int, float]:
         """Records whose ``key`` text holds one of ``variants``, with the cheapest cost."""
         postings = self._postings[key]
@@ -269,13 +324,13 @@ class CatalogIndex:
 
         exact = matcher(close)
         name_words = every(exact, ("name",))
-        add((i for i in name_words if entries[i].name == f"{start} "), 1200, "name_exact", exact)
-        add((i for i in name_words if f"{start} " in entries[i].name), 1100, "name_phrase", exact)
-        add(name_words, 1000, "name_words", exact)
+        add((i for i in name_words if entries[i].name == f"{start} "), 1300, "name_exact", exact)
+        add((i for i in name_words if f"{start} " in entries[i].name), 1200, "name_phrase", exact)
+        add(name_words, 1100, "name_words", exact)
         if len(found) >= limit:
             return
         close_words = [set(v) for v in close]
-        add((i for i in every(exact, ("kw",)) if one_keyword(i, close_words)), 900, "keyword", exact, ("kw",))
+        add((i for i in every(exact, ("kw",)) if one_keyword(i, close_words)), 1000, "keyword", exact, ("kw",))
         if len(found) >= limit:
             return
         in_field = every(exact, ("field",))
@@ -288,9 +343,27 @@ class CatalogIndex:
                 all(i in in_field_t[t] or close_words[t] & kw for t in rest) for kw in entries[i].keyword_words)
 
         mixed = (i for i in every(exact, ("name", "kw", "field")) - in_field if name_plus_one(i))
-        add(mixed, 800, "words", exact, ("name", "kw", "field"))
+        add(mixed, 900, "words", exact, ("name", "kw", "field"))
         if len(found) >= limit:
             return
+        if not in_field:  # a query naming a field lists the field instead (module docstring)
+            # Per record, its best document: most of the document's name covered, the phrase at its start,
+            # words as typed rather than completed.
+            best: dict[int, float] = {}
+            for d in self._documents_with(close):
+                text, seq = self._docs[d]
+                if not _in_document(seq, close_words):
+                    continue
+                typo = sum(min(v[w] for w in seq if w in v) for v in close) / n
+                part = 35 * min(1.0, n / len(seq)) + (10 if text.startswith(start) else 0) + 9 * (1 - min(1.0, typo))
+                for i in self._doc_procs[d]:
+                    if part > best.get(i, -1.0):
+                        best[i] = part
+            for i, part in best.items():
+                if i not in found:
+                    found[i] = (800 + part + entries[i].pop_bonus, "document")
+            if len(found) >= limit:
+                return
         # The query names a field: list the rest of it as browsing does, most common first.
         for i in in_field:
             if i not in found:

@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from kiosk.catalog.model import Document, DossierCase, Form
 from kiosk.catalog.sample import load_sample
 from kiosk.catalog.search import CatalogIndex, fold, search_key
 
@@ -46,6 +47,13 @@ def index():
     ("cu tru", "3.000333"),              # "cư trú" in the name, then the residence field (below)
     ("dang ky cu tru", "1.004222"),      # the field's own name: its most common procedure
     ("ho tihc", "2.000635"),             # typo in a field name
+    ("giay chung sinh", "1.001193"),     # the paper in hand: a required document's name
+    ("giấy báo tử", "1.000656"),
+    ("giay kham suc khoe", "2.001263"),
+    ("ban ve thiet ke", "1.009974"),
+    ("giay chung nhan ket hon", "1.004746"),
+    ("giay xac nhan hon nhan", "1.004873"),  # name first (words skipped), then Đăng ký kết hôn's document
+    ("so ho khau", "1.010038"),          # a keyword ("tách sổ hộ khẩu"): no document of the sample names it
 ])
 def test_expected_procedure_ranks_first(index, query, code):
     hits = index.search(query, limit=5)
@@ -186,3 +194,63 @@ def test_api_search_lists_the_named_field(app, seed, api_as):
     assert {"code", "name", "field", "level"} <= set(r.json[1]) and r.json[1]["field"] == RESIDENCE
     r = api_as("kiosk").get("/procedures?q=thuong tru&limit=12")
     assert [p["name"] for p in r.json] == ["Đăng ký thường trú"]
+
+
+def test_document_name_is_a_real_match(index):
+    """"giấy chứng sinh" is a paper Đăng ký khai sinh asks for: a real match, so the loose guess
+    "Cấp Giấy xác nhận tình trạng hôn nhân" (sinh ≈ tình) is no longer shown, let alone first."""
+    for query in ("giay chung sinh", "giấy chứng sinh", "GIAY CHUNG SINH", "giay chung si"):  # last word half typed
+        hits = index.search_hits(query, 12)
+        assert [(h.procedure.code, h.reason) for h in hits] == [("1.001193", "document")], query
+    hits = index.search_hits("mau ct01", 12)  # "Tờ khai thay đổi thông tin cư trú (Mẫu CT01)"
+    assert {h.procedure.code for h in hits} == field_codes(RESIDENCE) and {h.reason for h in hits} == {"document"}
+    assert hits[0].procedure.code == "1.004222"  # most common first
+    proof = index.search_hits("giay to chung minh noi cu tru", 12)
+    assert [(h.procedure.code, h.reason) for h in proof] == [("1.001193", "document"), ("1.000894", "document")]
+
+
+def test_document_match_does_not_push_out_a_name_match(index):
+    """The procedure named by the query comes first; those that merely ask for that paper follow."""
+    hits = index.search_hits("giay xac nhan tinh trang hon nhan", 12)
+    assert [(h.procedure.code, h.reason) for h in hits] == [("1.004873", "name_phrase"), ("1.000894", "document")]
+    assert codes(index, "giay xac nhan tinh trang hon nhan", 1) == ["1.004873"]
+    hits = index.search_hits("phieu ly lich tu phap", 12)  # 2.001263 (con nuôi) asks for a Phiếu lý lịch tư pháp
+    assert [(h.procedure.code, h.reason) for h in hits] == [("3.000333", "name_phrase"), ("2.001263", "document")]
+    # Keywords and name-plus-keyword matches stay above documents too.
+    hits = index.search_hits("giay khai sinh", 12)  # 2.001263 also asks for "Giấy khai sinh của trẻ"
+    assert hits[-1].procedure.code == "2.001263" and hits[-1].reason == "document"
+    assert all(h.reason in {"name_phrase", "keyword"} for h in hits[:-1])
+
+
+def test_rare_named_procedure_beats_a_popular_one_asking_for_the_paper():
+    base = load_sample().procedures[0]
+    named = dataclasses.replace(base, code="9.000001", name="Cấp lại Giấy chứng sinh", popularity=1, keywords=[],
+                                dossier_cases=[], forms=[])
+    asks = dataclasses.replace(base, code="9.000002", popularity=100)  # Đăng ký khai sinh: lists "Giấy chứng sinh"
+    index = CatalogIndex([asks, named])
+    hits = index.search_hits("giay chung sinh", 5)
+    assert [(h.procedure.code, h.reason) for h in hits] == [("9.000001", "name_phrase"), ("9.000002", "document")]
+
+
+def test_form_names_count_as_documents():
+    base = load_sample().procedures[0]
+    proc = dataclasses.replace(base, code="9.000003", name="Thủ tục thử", keywords=[], popularity=5,
+                               dossier_cases=[DossierCase("Chung", [Document("Bản sao thẻ căn cước")])],
+                               forms=[Form(ref="TK-99", name="Tờ khai đề nghị nuôi ong (Mẫu TK-99)")])
+    index = CatalogIndex([proc])
+    assert [(h.procedure.code, h.reason) for h in index.search_hits("to khai de nghi nuoi ong", 5)] == [
+        ("9.000003", "document")]
+    assert [h.reason for h in index.search_hits("the can cuoc", 5)] == ["document"]
+
+
+def test_document_words_must_stand_together(index):
+    """Document texts are long: words far apart or out of order are a chance meeting, not the paper's name."""
+    assert codes(index, "so do") == ["1.012783", "1.009974"]  # not "Giấy chứng sinh do cơ sở y tế…"; "sơ đồ" is fair
+    assert "document" not in {h.reason for h in index.search_hits("sinh chung giay", 12)}  # words reversed
+
+
+def test_query_naming_a_field_does_not_list_documents(index):
+    """"cư trú" is the residence field; "Giấy tờ chứng minh nơi cư trú" in other dossiers does not add them."""
+    assert "document" not in {h.reason for h in index.search_hits("cu tru", 20)}
+    assert "1.001193" not in codes(index, "cu tru", 20)
+    assert "3.000333" not in codes(index, "chung thuc", 20)  # "Văn bản ủy quyền đã công chứng, chứng thực"
