@@ -116,7 +116,7 @@ def transferred_to(uow: UnitOfWork, ticket: Ticket, target_counter: dict | None)
 def track_view(code: str) -> dict:
     """What the phone page shows; the same shape while waiting, called, served or finished."""
     svc = service()
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:  # phones poll every few seconds: never queue behind writers
         ticket = _ticket(uow, code)
         centre = svc.centre(uow, ticket.centre_id)
         body = svc.ticket_body(uow, ticket, centre)

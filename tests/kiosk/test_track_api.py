@@ -183,3 +183,31 @@ def test_guessing_codes_is_rate_limited(app, seed, api_as):
     answers = [public.get(f"/track/{i:016d}").status_code for i in range(25)]
     assert answers[:20] == [404] * 20 and answers[20:] == [429] * 5
     assert public.get(f"/track/{code_of(ticket)}").status_code == 200  # a good code still works
+
+
+def test_a_phone_is_answered_while_a_write_is_in_progress(app, seed, api_as):
+    """Hundreds of phones poll their ticket: a poll reads beside a writer instead of waiting
+    for the write lock (on SQLite, the server's in-process writer queue)."""
+    import threading
+
+    code = code_of(issue(api_as))
+    public = Api(app.test_client())
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with app.extensions["motcua"].uow():  # a write transaction that takes its time
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert holding.wait(5)
+        answer: list = []
+        poll = threading.Thread(target=lambda: answer.append(public.get(f"/track/{code}")))
+        poll.start()
+        poll.join(5)
+        assert answer and answer[0].status_code == 200, "the poll waited for the writer"
+    finally:
+        release.set()
+        writer.join(10)

@@ -156,6 +156,7 @@ def centres(draw):
             priority=draw(st.sampled_from([None, None, "elderly", "pregnant"])),
             appointment_at=None if booking is None else START + dt.timedelta(minutes=booking),
             target_counter_id=draw(st.sampled_from([None, None, None, 10, 11, 12, 13])),
+            tracking_code=f"t{i:015d}",  # a fixed code: the random default would draw outside hypothesis
             service=services[sid - 1]))
     return services, counters, tickets
 
