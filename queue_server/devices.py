@@ -65,7 +65,7 @@ def rating_window(svc: QueueService, centre_id: int) -> int:
 def ticket_layout(svc: QueueService, centre_id: int) -> dict:
     """What the centre's administrator set for printed tickets (header and footer lines, time
     zone); a kiosk agent prints with it unless its own configuration overrides it."""
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         centre = svc.centre(uow, centre_id)
         settings = centre.settings or {}
         header, footer = settings.get("ticket_header"), settings.get("ticket_footer")
@@ -79,7 +79,7 @@ def unprinted_tickets(svc: QueueService, principal: Principal) -> list[dict]:
     print result: issued while its agent was disconnected, so the agent prints them on connect."""
     since = svc.clock() - dt.timedelta(seconds=UNPRINTED_SECONDS)
     c = t.events.c
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         issued = uow.session.execute(select(c.ticket_id).where(
             c.centre_id == principal.centre_id, c.type == "ticket.issued", c.actor == principal.actor,
             c.at >= since)).scalars().all()

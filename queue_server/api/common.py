@@ -110,6 +110,6 @@ def parse_int(value: str | None, name: str, *, default: int | None, low: int, hi
 
 
 def centre_tz(principal: Principal) -> ZoneInfo:
-    with service().uow() as uow:
-        centre = uow.repo.centre(principal.centre_id)
-        return ZoneInfo(centre.timezone)
+    svc = service()
+    with svc.uow(read_only=True) as uow:
+        return ZoneInfo(svc.centre(uow, principal.centre_id).timezone)

@@ -9,6 +9,6 @@ from .common import service
 
 @bp.get("/health")
 def health():
-    with service().uow() as uow:
+    with service().uow(read_only=True) as uow:
         uow.session.execute(text("SELECT 1"))
     return jsonify({"status": "ok"})

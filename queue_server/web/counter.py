@@ -100,7 +100,7 @@ def console_strings() -> dict[str, str]:
 def counter_overview(svc: QueueService, principal: Principal, counter_id: int | None) -> dict:
     """What the console draws: choosable counters, the held one and, for the shown counter,
     its current ticket, waiting list (oldest first, capped) and today's counts."""
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         centre = uow.repo.centre(principal.centre_id)
         tz = ZoneInfo(centre.timezone)
         now = svc.clock()

@@ -61,7 +61,7 @@ def _viewer(*roles: str):
 
 def _page(template: str, principal: Principal, **extra):
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         centre = uow.repo.centre(principal.centre_id)
         name = centre.name if centre else ""
     return render_template(template, centre_name=name, strings=display_strings(), **extra)
@@ -98,7 +98,7 @@ def counter(number: int):
     if response is not None:
         return response
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         row = uow.repo.counter_by_number(principal.centre_id, number)
         if row is None or not row.active:
             raise NotFound(_("Không có quầy số %(n)s.", n=number))
@@ -113,7 +113,7 @@ def announcement(number: str, counter: int):
     if principal is None or not principal.has(*VIEW_ROLES, "device:agent"):
         raise Unauthenticated(_("Cần mã thiết bị màn hình hoặc đăng nhập để nghe thông báo."))
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         centre = uow.repo.centre(principal.centre_id)
         template = settings_of(centre).announcement
     try:

@@ -67,7 +67,7 @@ def config():
     if not principal.has(*ROLES):
         raise Forbidden(_("Không có quyền."))
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         centre = uow.repo.centre(principal.centre_id)
         settings = settings_of(centre)
         if principal.kind == "device":
