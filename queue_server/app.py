@@ -69,6 +69,7 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
         publish=broadcaster.publish, tracking_url=links.url,
         **({"clock": clock} if clock else {}))
     broadcaster.snapshot = svc.queue_snapshot
+    app.extensions["motcua_broadcaster"] = broadcaster
 
     from .api import bp as api_bp
     from .web import bp as web_bp

@@ -54,6 +54,13 @@ class Broadcaster:
                     self.thread.start()
         self.queue.put(messages)
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Emit what is queued, then end the thread (an app that is dropped, e.g. in tests,
+        must not leave it reading a database that is gone)."""
+        if self.thread is not None:
+            self.queue.put(None)
+            self.thread.join(timeout)
+
     def _burst(self, timeout: float | None) -> list[list[Message]] | None:
         """What is queued now (waiting up to `timeout` for the first), or None to stop."""
         try:

@@ -43,6 +43,7 @@ def pg_url():
 def app(database_url, tmp_path, clock):
     app = make_app(database_url, tmp_path, clock)
     yield app
+    app.extensions["motcua_broadcaster"].stop()
     app.extensions["motcua_engine"].dispose()
 
 

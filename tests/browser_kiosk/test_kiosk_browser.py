@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import requests
 from playwright.sync_api import expect
+from support import decode_qr
 
 KIOSK_TOKEN = "demo-kiosk"
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -46,10 +47,8 @@ def type_on_screen(page, text: str) -> None:
         page.click(".k-key[data-key='space']" if ch == " " else f"#keyboard .k-key[data-key='{ch}']")
 
 
-def decode_qr(png: bytes) -> str:
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+def decode_png_qr(png: bytes) -> str:
+    return decode_qr(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE))
 
 
 def small_targets(page) -> list[str]:
@@ -115,7 +114,7 @@ def test_citizen_finds_procedure_ticks_documents_and_takes_a_priority_ticket(bro
     qr = page.locator("#ticket-qr")
     page.wait_for_function("document.getElementById('ticket-qr').naturalWidth > 0")
     page.screenshot(path=str(shots / "kiosk-ticket.png"))
-    url = decode_qr(qr.screenshot())
+    url = decode_png_qr(qr.screenshot())
     assert re.fullmatch(rf"{re.escape(server.public_url)}/t/[0-9a-hjkmnp-tv-z]{{16}}", url), url
     tracked = requests.get(server.api(f"/track/{url.rsplit('/t/', 1)[1]}"), timeout=5).json()
     assert tracked["number"] == number  # the QR names this ticket by its code, not its id
