@@ -152,13 +152,15 @@ class QueueService:
             elif isinstance(obj, Service) and obj.centre_id is not None:
                 changed.add(obj.centre_id)
         for centre_id in changed:
-            self._centres.pop(centre_id, None)
-            self._services.pop(centre_id, None)
+            self._forget_centre(centre_id)
 
     def _forget_after_commit(self, session) -> None:
         for centre_id in session.info.pop("motcua_centres", ()):
-            self._centres.pop(centre_id, None)
-            self._services.pop(centre_id, None)
+            self._forget_centre(centre_id)
+
+    def _forget_centre(self, centre_id: int) -> None:
+        self._centres.pop(centre_id, None)
+        self._services.pop(centre_id, None)
 
     def ticket(self, uow: UnitOfWork, principal: Principal, ticket_id: int) -> Ticket:
         ticket = uow.repo.ticket(ticket_id) if 0 < ticket_id <= MAX_ID else None

@@ -5,6 +5,8 @@
 window.MotCua = (function () {
   const i18n = JSON.parse(document.getElementById("i18n").textContent);
   const t = (key) => (key in i18n ? i18n[key] : key);
+  // A message with one "%s" part filled in ("Số %s đã được gọi").
+  const fmt = (key, value) => t(key).replace("%s", String(value));
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -126,5 +128,5 @@ window.MotCua = (function () {
     return socket;
   }
 
-  return { t, el, setText, api, toast, connect, syncClock, now, since, duration, clockText, dateText };
+  return { t, fmt, el, setText, api, toast, connect, syncClock, now, since, duration, clockText, dateText };
 })();

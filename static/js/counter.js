@@ -3,9 +3,8 @@
    actions run at once, so a double click or a held key cannot call two tickets. */
 "use strict";
 (function () {
-  const { t, el, setText, api, toast, connect, syncClock, since, duration } = MotCua;
+  const { t, fmt, el, setText, api, toast, connect, syncClock, since, duration } = MotCua;
   const $ = (id) => document.getElementById(id);
-  const fmt = (key, value) => t(key).replace("%s", value);
   // Messages with named parts: "Số %(number)s …" filled from {number: …}.
   const fmtv = (key, values) => t(key).replace(/%\((\w+)\)s/g, (_m, name) => String(values[name] ?? ""));
 

@@ -6,12 +6,11 @@
    down when the tab is hidden and stops for good once the ticket is over and rated. */
 "use strict";
 (function () {
-  const { t, el, setText, api } = MotCua;
+  const { t, fmt, el, setText, api } = MotCua;
   const $ = (id) => document.getElementById(id);
   const root = $("track");
   const code = root.dataset.code;
   const every = Math.max(1, parseInt(root.dataset.poll, 10) || 5) * 1000;
-  const fmt = (key, value) => t(key).replace("%s", String(value));
   let timer = null, finished = false, sent = false;
 
   function draw(v) {

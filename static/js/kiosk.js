@@ -4,10 +4,9 @@
    home and forgets everything the last citizen typed, ticked or took. */
 "use strict";
 (function () {
-  const { t, el, setText, api, toast, connect, syncClock, clockText } = MotCua;
+  const { t, fmt, el, setText, api, toast, connect, syncClock, clockText } = MotCua;
   const $ = (id) => document.getElementById(id);
   const config = JSON.parse($("kiosk-config").textContent);
-  const fmt = (key, value) => t(key).replace("%s", String(value));
 
   const KEY_ROWS = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
   const CODE_ROWS = ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"];

@@ -2,10 +2,9 @@
    to the same report as Excel, PDF and CSV (one computation on the server for all of them). */
 "use strict";
 (function () {
-  const { t, el, setText, api, toast } = MotCua;
+  const { t, fmt, el, setText, api, toast } = MotCua;
   const { num, pct, bars, gauge } = MgrCharts;
   const $ = (id) => document.getElementById(id);
-  const fmt = (key, value) => t(key).replace("%s", value);
   let report = null, tab = "service";
 
   function query() {

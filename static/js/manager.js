@@ -3,10 +3,9 @@
    second however many events arrive; a timer refreshes the ticking waits every 30 s. */
 "use strict";
 (function () {
-  const { t, el, setText, api, toast, connect, syncClock } = MotCua;
+  const { t, fmt, el, setText, api, toast, connect, syncClock } = MotCua;
   const { num, pct, bars, gauge } = MgrCharts;
   const $ = (id) => document.getElementById(id);
-  const fmt = (key, value) => t(key).replace("%s", value);
   const THROTTLE_MS = 1000;
 
   let inFlight = false, again = false, lastAt = 0, timer = null, renders = 0;

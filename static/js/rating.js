@@ -3,9 +3,8 @@
    the reasons follow, and a chosen reason replaces the rating (allowed inside the window). */
 "use strict";
 (function () {
-  const { t, el, setText, api, toast, connect, syncClock, since } = MotCua;
+  const { t, fmt, el, setText, api, toast, connect, syncClock, since } = MotCua;
   const $ = (id) => document.getElementById(id);
-  const fmt = (key, value) => t(key).replace("%s", value);
   const NS = "http://www.w3.org/2000/svg";
   let cfg = null, current = null, tick = null, hideAt = 0;
 
