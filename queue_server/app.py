@@ -69,6 +69,11 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
         publish=broadcaster.publish, tracking_url=links.url,
         **({"clock": clock} if clock else {}))
     broadcaster.snapshot = svc.queue_snapshot
+    broadcaster.state = svc.state
+    from .devices import client_info
+
+    broadcaster.client_info = lambda principal, state: client_info(
+        svc, principal, state, app.config["PUBLIC_URL"])
     app.extensions["motcua_broadcaster"] = broadcaster
 
     from .api import bp as api_bp

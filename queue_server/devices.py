@@ -36,7 +36,7 @@ PRINT_STATUSES = ("printed", "paper_out", "paper_near_end", "cover_open", "offli
 REPRINTABLE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 
 
-def client_info(principal: Principal, state: dict, public_url: str) -> dict:
+def client_info(svc: QueueService, principal: Principal, state: dict, public_url: str) -> dict:
     """Who a Socket.IO client is, added to the `state` it gets on connect (agents need it)."""
     number = next((c["number"] for c in state.get("counters", [])
                    if principal.counter_id and c["id"] == principal.counter_id), None)
@@ -44,9 +44,6 @@ def client_info(principal: Principal, state: dict, public_url: str) -> dict:
             "counter": number, "counter_id": principal.counter_id,
             "public_url": public_url.rstrip("/")}
     if principal.kind == "device" and principal.role in ("agent", "kiosk"):
-        from flask import current_app
-
-        svc = current_app.extensions["motcua"]
         info["rating_window_seconds"] = rating_window(svc, principal.centre_id)
         if principal.role == "kiosk":
             info["unprinted"] = unprinted_tickets(svc, principal)

@@ -14,15 +14,25 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app, request, session
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from .auth import DEVICE_COOKIE, principal_for_token, principal_for_user
+from .domain.access import Principal
 from .extensions import socketio
 from .service_layer import Message, centre_room
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StateRequest:
+    """Send a fresh `state` (with each client's own `client` block) to these clients."""
+
+    centre_id: int
+    clients: tuple[tuple[str, Principal], ...]
 
 
 class Broadcaster:
@@ -31,19 +41,28 @@ class Broadcaster:
     Ticket and counter events go out at once. `queue.changed` is computed here, at most every
     `QUEUE_INTERVAL` seconds and once per centre for everything that changed meanwhile, so a busy
     hall costs a few counts a second, not one per ticket, and HTTP answers never wait for sockets.
+
+    A client's `state` is read and sent here too, in turn with the events: read anywhere else, a
+    state from before a call could reach a display after that call's event and undo it. The
+    state carries the newest event id it includes (`event_id`), so a client can drop an event
+    that was committed before the state was read but is still queued here behind it.
     """
 
     MAX_BURST = 200
     QUEUE_INTERVAL = 0.1
 
-    def __init__(self, sio, snapshot: Callable[[int], dict] | None = None):
+    def __init__(self, sio, snapshot: Callable[[int], dict] | None = None,
+                 state: Callable[[int], dict] | None = None,
+                 client_info: Callable[[Principal, dict], dict] | None = None):
         self.sio = sio
         self.snapshot = snapshot
-        self.queue: queue.SimpleQueue[list[Message] | None] = queue.SimpleQueue()
+        self.state = state
+        self.client_info = client_info
+        self.queue: queue.SimpleQueue[list[Message | StateRequest] | None] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
-    def publish(self, messages: list[Message]) -> None:
+    def publish(self, messages: list[Message | StateRequest]) -> None:
         if not messages:
             return
         if self.thread is None:
@@ -54,6 +73,11 @@ class Broadcaster:
                     self.thread.start()
         self.queue.put(messages)
 
+    def send_state(self, centre_id: int, clients: list[tuple[str, Principal]]) -> None:
+        """Queue a `state` for these Socket.IO clients (sid, principal) of one centre."""
+        if clients:
+            self.publish([StateRequest(centre_id, tuple(clients))])
+
     def stop(self, timeout: float = 5.0) -> None:
         """Emit what is queued, then end the thread (an app that is dropped, e.g. in tests,
         must not leave it reading a database that is gone)."""
@@ -61,7 +85,7 @@ class Broadcaster:
             self.queue.put(None)
             self.thread.join(timeout)
 
-    def _burst(self, timeout: float | None) -> list[list[Message]] | None:
+    def _burst(self, timeout: float | None) -> list[list[Message | StateRequest]] | None:
         """What is queued now (waiting up to `timeout` for the first), or None to stop."""
         try:
             first = self.queue.get(timeout=timeout)
@@ -90,7 +114,9 @@ class Broadcaster:
             if batches is None:
                 return
             for message in (m for batch in batches for m in batch):
-                if message.event == "queue.changed" and message.centre_id is not None:
+                if isinstance(message, StateRequest):
+                    self._send_state(message)
+                elif message.event == "queue.changed" and message.centre_id is not None:
                     pending[message.centre_id] = message.room
                 else:
                     self._emit(message.event, message.payload, message.room)
@@ -104,6 +130,20 @@ class Broadcaster:
                     self._emit("queue.changed", payload, room)
                 pending.clear()
                 next_counts = time.monotonic() + self.QUEUE_INTERVAL
+
+    def _send_state(self, request: StateRequest) -> None:
+        try:
+            state = self.state(request.centre_id) if self.state else {}
+        except Exception:
+            log.exception("state for centre %s failed", request.centre_id)
+            return
+        for sid, principal in request.clients:
+            try:
+                client = self.client_info(principal, state) if self.client_info else {}
+            except Exception:
+                log.exception("client block for %s failed", sid)
+                continue
+            self._emit("state", {**state, "client": client}, sid)
 
     def _emit(self, event: str, payload: dict, room: str) -> None:
         try:
@@ -134,11 +174,10 @@ def on_connect(auth=None):
     join_room(centre_room(principal.centre_id))
     if principal.counter_id:
         join_room(f"counter:{principal.counter_id}")
-    svc = current_app.extensions["motcua"]
-    state = svc.state(principal.centre_id)
-    from .devices import client_info  # who is connecting: a device agent needs its counter
-
-    emit("state", {**state, "client": client_info(principal, state, current_app.config["PUBLIC_URL"])})
+    # Joined first, state second (from the broadcaster, in turn with the events): whatever
+    # happens meanwhile is either in the state or arrives after it.
+    current_app.extensions["motcua_broadcaster"].send_state(principal.centre_id,
+                                                             [(request.sid, principal)])
 
 
 @socketio.on("disconnect")
@@ -152,4 +191,5 @@ def on_sync(_data=None):
     principal = _clients.get(request.sid)
     if principal is None:
         return
-    emit("state", current_app.extensions["motcua"].state(principal.centre_id))
+    current_app.extensions["motcua_broadcaster"].send_state(principal.centre_id,
+                                                             [(request.sid, principal)])

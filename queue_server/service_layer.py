@@ -281,6 +281,7 @@ class QueueService:
                 counters.append(view)
             return {
                 "centre": {"code": centre.code, "name": centre.name, "address": centre.address},
+                "event_id": uow.repo.last_event_id(centre.id),
                 "server_time": lifecycle.local_time(centre, now).isoformat(timespec="seconds"),
                 "notice": settings.notice,
                 "announcement": settings.announcement,

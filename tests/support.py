@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import socket
+import time
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -41,6 +42,18 @@ def decode_qr(gray) -> str:
 
     text, _points, _ = cv2.QRCodeDetectorAruco().detectAndDecode(gray)
     return text
+
+
+def socket_messages(client, *names: str, timeout: float = 5.0) -> list[dict]:
+    """What a Flask-SocketIO test client received, waiting until each of `names` came (the
+    broadcaster, which also sends `state`, emits from its own thread)."""
+    messages: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        messages += client.get_received()
+        if set(names) <= {m["name"] for m in messages} or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.01)
 
 
 def need(condition: bool, reason: str) -> None:

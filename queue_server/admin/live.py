@@ -30,23 +30,11 @@ def _clients() -> dict:
 
 
 def refresh_clients(centre_id: int) -> int:
-    """Send `state` to each connected client of the centre; returns how many got it."""
-    from ..devices import client_info
-
+    """Queue a fresh `state` for each connected client of the centre (sent by the broadcaster,
+    in turn with the events); returns how many there are."""
     clients = [(sid, p) for sid, p in list(_clients().items()) if p.centre_id == centre_id]
-    if not clients:
-        return 0
-    state = current_app.extensions["motcua"].state(centre_id)
-    public_url = current_app.config["PUBLIC_URL"]
-    sent = 0
-    for sid, principal in clients:
-        try:
-            socketio.emit("state", {**state, "client": client_info(principal, state, public_url)},
-                          to=sid, namespace="/")
-            sent += 1
-        except Exception:  # one broken socket must not stop the others
-            log.exception("state refresh to %s failed", sid)
-    return sent
+    current_app.extensions["motcua_broadcaster"].send_state(centre_id, clients)
+    return len(clients)
 
 
 def drop_connections(*, token_id: int | None = None, user_id: int | None = None) -> int:

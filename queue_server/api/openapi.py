@@ -184,6 +184,9 @@ SCHEMAS: dict[str, Schema] = {
     }),
     "State": obj({
         "centre": obj({"code": STR, "name": STR, "address": STR}),
+        "event_id": {"type": "integer", "description": "The newest event this state includes "
+                     "(0 before the first): an event with an `event_id` up to it is already "
+                     "shown here and can be skipped."},
         "server_time": ref("DateTime"),
         "notice": STR,
         "announcement": {"type": "string", "description": "Template with {number} and {counter}."},
@@ -428,8 +431,9 @@ counter) and manager (reads events); or a staff session from `POST /login` (role
 admin) — session writes need the `X-CSRFToken` header (from `<meta name="csrf-token">`).
 
 Realtime (Socket.IO, same origin): connect with `auth={"token": TOKEN}` or a staff session; the
-client joins room `centre:<id>` and at once receives `state` (schema State); emit `sync` to get it
-again. Events: ticket.issued, ticket.called, ticket.recalled, ticket.started, ticket.finished,
+client joins room `centre:<id>` and at once receives `state` (schema State; an event whose
+`event_id` is not above the state's `event_id` is already in it); emit `sync` to get it again.
+Events: ticket.issued, ticket.called, ticket.recalled, ticket.started, ticket.finished,
 ticket.no_show, ticket.transferred, ticket.cancelled, ticket.requeued, ticket.rated (schema
 TicketMessage), queue.changed (QueueMessage), counter.changed (CounterMessage).
 """

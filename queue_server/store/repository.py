@@ -265,6 +265,12 @@ class Repository:
             q = q.where(c.id > after)
         return self.session.scalars(q.order_by(c.id).limit(limit)).all()
 
+    def last_event_id(self, centre_id: int) -> int:
+        """The newest event of the centre (0 before the first): what a state read now includes.
+        Writers of one centre are serialised, so its event ids grow in commit order."""
+        return self.session.execute(select(func.max(t.events.c.id)).where(
+            t.events.c.centre_id == centre_id)).scalar_one() or 0
+
     def touch_token(self, token_id: int, now: dt.datetime) -> None:
         self.session.execute(update(t.device_tokens).where(
             t.device_tokens.c.id == token_id).values(last_seen_at=now))

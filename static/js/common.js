@@ -118,11 +118,25 @@ window.MotCua = (function () {
       document.body.classList.remove("offline");
       document.body.dataset.live = "1";
     };
-    socket.on("connect", up);
+    // A page with a `state` handler is live once it has drawn the state (which comes after
+    // the connection, in turn with the events); an event the state already holds is skipped.
+    const drawsState = "state" in handlers;
+    let held = 0;
+    socket.on("connect", () => { if (!drawsState) up(); });
     socket.on("disconnect", down);
     socket.on("connect_error", down);
     socket.io.on("reconnect_attempt", down);
-    for (const [event, fn] of Object.entries(handlers)) socket.on(event, fn);
+    for (const [event, fn] of Object.entries(handlers)) {
+      socket.on(event, (payload) => {
+        if (event === "state") {
+          held = (payload && payload.event_id) || 0;
+          fn(payload);
+          up();
+        } else if (!(payload && typeof payload.event_id === "number" && payload.event_id <= held)) {
+          fn(payload);
+        }
+      });
+    }
     // A page left open for days re-checks itself now and then, in case an event was missed.
     setInterval(() => { if (socket.connected) socket.emit("sync"); }, 5 * 60 * 1000);
     return socket;

@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from queue_server.service_layer import COUNTER_ACTIONS, TICKET_ACTIONS
+from support import socket_messages
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -243,7 +244,7 @@ def test_socketio_payloads_match_the_documented_schemas(doc, app, seed, api_as):
     from queue_server.extensions import socketio
 
     client = socketio.test_client(app, auth={"token": seed.tokens["display"]})
-    received = client.get_received()
+    received = socket_messages(client, "state")
     assert [m["name"] for m in received] == ["state"]
     state = received[0]["args"][0]
     _validate(doc, "State", state)
@@ -267,7 +268,7 @@ def test_socketio_payloads_match_the_documented_schemas(doc, app, seed, api_as):
     called = next(m["args"][0] for m in messages if m["name"] == "ticket.called")
     assert called["ticket"]["id"] == ticket["id"] and called["counter"]["number"] == 2
     client.emit("sync")
-    again = client.get_received()
+    again = socket_messages(client, "state")
     assert again and again[-1]["name"] == "state"
     _validate(doc, "State", again[-1]["args"][0])
     client.disconnect()

@@ -10,6 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from queue_server.extensions import socketio
+from support import socket_messages
 
 REPORT_OK = {"agent": "motcua-agent 0.1", "devices": [
     {"id": "agent", "kind": "agent", "status": "ok", "message": ""},
@@ -189,10 +190,10 @@ def test_socketio_clients_get_who_they_are_and_the_device_events(app, api_as, se
     agent_client = socketio.test_client(app, auth={"token": seed.tokens["agent1"]})
     kiosk_client = socketio.test_client(app, auth={"token": seed.tokens["kiosk"]})
     try:
-        (state,) = [m["args"][0] for m in agent_client.get_received() if m["name"] == "state"]
+        (state,) = [m["args"][0] for m in socket_messages(agent_client, "state") if m["name"] == "state"]
         assert state["client"] == {**state["client"], "name": "agent1", "role": "agent", "counter": 1}
         assert state["client"]["public_url"].startswith("http")
-        (kstate,) = [m["args"][0] for m in kiosk_client.get_received() if m["name"] == "state"]
+        (kstate,) = [m["args"][0] for m in socket_messages(kiosk_client, "state") if m["name"] == "state"]
         assert kstate["client"]["role"] == "kiosk" and kstate["client"]["counter"] is None
 
         ticket = api_as("kiosk").post("/tickets", {"service": "HT"}).json
@@ -239,7 +240,7 @@ def test_a_kiosk_agent_connecting_gets_the_tickets_it_has_not_printed(app, api_a
         uow.commit()
     client = socketio.test_client(app, auth={"token": seed.tokens["kiosk"]})
     try:
-        (state,) = [m["args"][0] for m in client.get_received() if m["name"] == "state"]
+        (state,) = [m["args"][0] for m in socket_messages(client, "state") if m["name"] == "state"]
     finally:
         client.disconnect()
     unprinted = state["client"]["unprinted"]
@@ -249,7 +250,7 @@ def test_a_kiosk_agent_connecting_gets_the_tickets_it_has_not_printed(app, api_a
                                          "timezone": "Asia/Ho_Chi_Minh"}
     agent = socketio.test_client(app, auth={"token": seed.tokens["agent1"]})
     try:
-        (agent_state,) = [m["args"][0] for m in agent.get_received() if m["name"] == "state"]
+        (agent_state,) = [m["args"][0] for m in socket_messages(agent, "state") if m["name"] == "state"]
     finally:
         agent.disconnect()
     assert "unprinted" not in agent_state["client"]

@@ -203,3 +203,55 @@ def test_display_reconnects_by_itself_after_kill9(sqlite_db, live_server):
         assert state["recent_calls"][0]["ticket"]["status"] == "called"
     finally:
         client.disconnect()
+
+
+def test_a_state_never_hides_a_call_made_while_the_display_connects(sqlite_db, live_server):
+    """Calls go on at a counter while displays connect one after another: whatever call a
+    display hears before its state, that state already holds (its `event_id` covers it), and
+    every call it hears after the state is either newer or marked as already held."""
+    server = live_server(sqlite_db)
+    (counter, code), *_ = desks(server)
+    agent = agent_token(counter["number"])
+    post(server, agent, f"/counters/{counter['id']}/open")
+    for _ in range(60):
+        post(server, KIOSK, "/tickets", {"service": code}, 201)
+    stop = threading.Event()
+
+    def calls() -> None:
+        with server.session(agent) as s:
+            while not stop.is_set():
+                if s.post(server.api(f"/counters/{counter['id']}/call-next"), timeout=10).status_code != 200:
+                    return
+
+    caller = threading.Thread(target=calls)
+    caller.start()
+    checked = 0
+    try:
+        for _ in range(12):
+            client = display(server)
+            try:
+                before, state, after = [], None, []
+                deadline = time.monotonic() + 0.6
+                while time.monotonic() < deadline:
+                    try:
+                        name, *args = client.receive(timeout=0.05)
+                    except socketio.exceptions.TimeoutError:
+                        continue
+                    if name == "state":
+                        state = args[0]
+                    elif name == "ticket.called":
+                        (after if state else before).append(args[0])
+                assert state is not None
+                held = {c["ticket"]["id"] for c in state["recent_calls"]}
+                for message in before:
+                    assert message["event_id"] <= state["event_id"], (message, state["event_id"])
+                for message in after:
+                    assert message["event_id"] <= state["event_id"] or \
+                        message["ticket"]["id"] not in held, (message, state["event_id"])
+                checked += len(before) + len(after)
+            finally:
+                client.disconnect()
+    finally:
+        stop.set()
+        caller.join(30)
+    assert checked > 0, "no call happened while the displays connected"
