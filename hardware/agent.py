@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -218,8 +219,11 @@ class Agent:
             self.sio.disconnect()
         except Exception:  # noqa: BLE001
             log.debug("socket disconnect failed", exc_info=True)
+        # One deadline for all of them (daemon threads: a socket reconnect or a health POST still
+        # under way ends with the process), so a stop takes seconds, not 5 s per thread in turn.
+        deadline = time.monotonic() + 5
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         for pad in self.keypads:
             pad.stop()
         for display in self.displays:
