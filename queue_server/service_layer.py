@@ -2,7 +2,8 @@
 
 Every write runs in one unit of work that first locks its centre, so two kiosks never get the
 same number and two counters never call the same ticket, on SQLite and on PostgreSQL alike.
-Realtime messages are built inside the transaction and published only after it committed.
+Realtime messages and answers are built after the commit, outside the writer lock (the next
+writer goes on meanwhile), and published in commit order.
 """
 
 from __future__ import annotations
@@ -76,6 +77,36 @@ def settings_of(centre: Centre) -> CentreSettings:
 CENTRE_TTL = 2.0  # seconds a centre's snapshot is reused (see QueueService._centre)
 
 
+class InOrder:
+    """Hands message batches to `publish` in the order their slots were taken.
+
+    A slot is taken inside the transaction, so slots follow commit order; the batch is built
+    after the commit by a thread that may finish before an earlier one, and waits here for it.
+    Every slot taken must be delivered (an empty batch when there is nothing to say).
+    """
+
+    def __init__(self, publish: Callable[[list[Message]], None]):
+        self.publish = publish
+        self._lock = threading.Lock()
+        self._taken = 0
+        self._due = 0
+        self._ready: dict[int, list[Message]] = {}
+
+    def slot(self) -> int:
+        with self._lock:
+            self._taken += 1
+            return self._taken - 1
+
+    def deliver(self, slot: int, messages: list[Message]) -> None:
+        with self._lock:
+            self._ready[slot] = messages
+            while self._due in self._ready:
+                batch = self._ready.pop(self._due)
+                self._due += 1
+                if batch:
+                    self.publish(batch)
+
+
 def centre_room(centre_id: int) -> str:
     return f"centre:{centre_id}"
 
@@ -104,6 +135,7 @@ class QueueService:
         self.clock = clock
         self.policy = policy
         self.publish = publish or (lambda messages: None)
+        self._in_order = InOrder(lambda messages: self.publish(messages))
 
     def uow(self, *, read_only: bool = False) -> UnitOfWork:
         return UnitOfWork(self.session_factory, read_only=read_only, write_lock=self._write_lock)
@@ -196,16 +228,32 @@ class QueueService:
                            estimated_wait_minutes=estimate.minutes, tracking_url=link)
 
     def commit(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
-        """Flush, turn the recorded events into messages, commit, publish."""
+        """Flush and commit; then, beside the next writer, turn the recorded events into
+        messages and publish them (in commit order). The unit of work only reads afterwards."""
         # The session's identity map holds objects weakly: keep what this transaction changed
         # alive, so the messages below find its tickets there instead of loading them again.
         changed = [*uow.session.dirty, *uow.session.new]
         uow.flush()
+        slot = self._in_order.slot()
+        messages: list[Message] = []
+        try:
+            uow.commit_and_read()
+            messages = self._messages(uow, centre)
+        finally:
+            self._in_order.deliver(slot, messages)
+            del changed
+        return messages
+
+    def _messages(self, uow: UnitOfWork, centre: Centre) -> list[Message]:
         tz = ZoneInfo(centre.timezone)
         room = centre_room(centre.id)
+        # Does the centre's prediction snapshot miss what this commit changed? Then drop it
+        # before the answers below are built from it.
+        if any(event.type == "counter.changed" or may_overtake(uow.repo.ticket(event.ticket_id))
+               for event in uow.events):
+            forget_situation(self.session_factory, centre.id)
         messages: list[Message] = []
         queue_touched = False
-        stale = False  # the centre's prediction snapshot misses what this commit changes
         for event in uow.events:
             base = {"event_id": event.id, "at": lifecycle.local_time(centre, event.at).isoformat(
                 timespec="seconds"), "actor": event.actor}
@@ -213,10 +261,9 @@ class QueueService:
                 counter = uow.repo.counter(event.counter_id)
                 messages.append(Message(event.type, {**base, **event.data,
                                                      "counter": counter_view(counter, tz)}, room))
-                queue_touched = stale = True
+                queue_touched = True
                 continue
             ticket = uow.repo.ticket(event.ticket_id)
-            stale = stale or may_overtake(ticket)
             counter = uow.repo.counter(event.counter_id) if event.counter_id else None
             payload = {**base, **event_view(event, centre, tz),
                        "ticket": self.ticket_body(uow, ticket, centre),
@@ -226,11 +273,6 @@ class QueueService:
             queue_touched = queue_touched or event.type != "ticket.rated"
         if queue_touched:
             messages.append(Message("queue.changed", {}, room, centre_id=centre.id))
-        del changed
-        uow.commit()
-        if stale:
-            forget_situation(self.session_factory, centre.id)
-        self.publish(messages)
         return messages
 
     def queue_snapshot(self, centre_id: int) -> dict:
@@ -326,8 +368,8 @@ class QueueService:
             uow.flush()
             event.ticket_id = ticket.id
             uow.record(event)
-            body = self.ticket_body(uow, ticket, centre)
-            return Outcome(body, 201, self.commit(uow, centre))
+            messages = self.commit(uow, centre)
+            return Outcome(self.ticket_body(uow, ticket, centre), 201, messages)
 
     def call_next(self, principal: Principal, counter_id: int) -> Outcome:
         with self.uow() as uow:
@@ -343,8 +385,9 @@ class QueueService:
             uow.record(*events)
             if ticket is None and not events:
                 return Outcome(None, 204)
+            messages = self.commit(uow, centre)
             body = self.ticket_body(uow, ticket, centre) if ticket else None
-            return Outcome(body, 200 if ticket else 204, self.commit(uow, centre))
+            return Outcome(body, 200 if ticket else 204, messages)
 
     def ticket_action(self, principal: Principal, ticket_id: int, action: str,
                       params: dict[str, Any] | None = None) -> Outcome:
@@ -384,8 +427,8 @@ class QueueService:
                 else:
                     event = self._transfer(uow, principal, ticket, counter, params, now)
             uow.record(event)
-            body = self.ticket_body(uow, ticket, centre)
-            return Outcome(body, 200, self.commit(uow, centre))
+            messages = self.commit(uow, centre)
+            return Outcome(self.ticket_body(uow, ticket, centre), 200, messages)
 
     def _own_counter(self, uow: UnitOfWork, principal: Principal) -> Counter | None:
         if principal.kind == "device" and principal.counter_id:

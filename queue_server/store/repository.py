@@ -86,6 +86,13 @@ def _hot(name: str, dialect: str = ""):
     raise KeyError(name)
 
 
+@cache
+def insert_event():
+    """The INSERT of one event, built once (see `_hot`)."""
+    return t.events.insert().values({c: bindparam(c) for c in (
+        "centre_id", "type", "at", "actor", "ticket_id", "counter_id", "counter_number", "data")})
+
+
 class Repository:
     def __init__(self, session: Session):
         self.session = session

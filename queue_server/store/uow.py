@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.model import Event
 from .db import begin_read_only
-from .repository import Repository
+from .repository import Repository, insert_event
 
 
 class UnitOfWork:
@@ -42,6 +42,7 @@ class UnitOfWork:
             raise
         self.repo = Repository(self.session)
         self.events = []
+        self._unsaved: list[Event] = []
         self.cache: dict = {}  # per-transaction memo (e.g. ticket bodies built once)
         return self
 
@@ -54,12 +55,36 @@ class UnitOfWork:
                 self.write_lock.release()
 
     def record(self, *events: Event) -> None:
-        for event in events:
-            self.session.add(event)
-            self.events.append(event)
+        """Events are written at the next flush, after the rows they point to."""
+        self.events.extend(events)
+        self._unsaved.extend(events)
 
     def flush(self) -> None:
         self.session.flush()
+        if self._unsaved:
+            # Plain INSERTs: an event never changes once written, so the ORM's unit-of-work
+            # bookkeeping (most of a flush) buys nothing for it.
+            connection = self.session.connection()
+            for event in self._unsaved:
+                event.id = connection.execute(insert_event(), {
+                    "centre_id": event.centre_id, "type": event.type, "at": event.at,
+                    "actor": event.actor, "ticket_id": event.ticket_id,
+                    "counter_id": event.counter_id, "counter_number": event.counter_number,
+                    "data": event.data if event.data is not None else {},
+                }).inserted_primary_key[0]
+            self._unsaved.clear()
 
     def commit(self) -> None:
+        self.flush()
         self.session.commit()
+
+    def commit_and_read(self) -> None:
+        """Commit, let the next writer in, and go on in a read-only transaction (for what is
+        left to do after the changes: answers and messages)."""
+        self.flush()
+        self.session.commit()
+        if self.write_lock is not None:
+            self.write_lock.release()
+            self.write_lock = None
+        self.read_only = True
+        begin_read_only(self.session)

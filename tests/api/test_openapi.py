@@ -8,9 +8,9 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from support import socket_messages
 
 from queue_server.service_layer import COUNTER_ACTIONS, TICKET_ACTIONS
-from support import socket_messages
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

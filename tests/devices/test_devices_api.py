@@ -8,9 +8,9 @@ import time
 
 import pytest
 from jsonschema import Draft202012Validator
+from support import socket_messages
 
 from queue_server.extensions import socketio
-from support import socket_messages
 
 REPORT_OK = {"agent": "motcua-agent 0.1", "devices": [
     {"id": "agent", "kind": "agent", "status": "ok", "message": ""},
