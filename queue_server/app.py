@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import logging
+import os
 import threading
+from pathlib import Path
 
 from flask import Flask, request
 from flask_babel import get_locale
@@ -55,8 +58,14 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     app.jinja_env.globals["page_lang"] = lambda: str(get_locale() or "vi")  # <html lang> follows the page
+    shared = {}  # how several server processes share Socket.IO messages (none: one process)
+    if not app.config.get("REDIS_URL") and app.config["WORKERS"] > 1:
+        from .bus import LocalBus
+
+        shared["client_manager"] = LocalBus(Path(app.config["DATA_DIR"]) / "run" / "bus",
+                                            channel=app.config["REDIS_CHANNEL"])
     socketio.init_app(app, async_mode="threading", message_queue=app.config.get("REDIS_URL"),
-                      channel=app.config["REDIS_CHANNEL"],
+                      channel=app.config["REDIS_CHANNEL"], **shared,
                       cors_allowed_origins=[], logger=False, engineio_logger=False)
 
     sessions = make_session_factory(engine)
@@ -124,10 +133,31 @@ def create_app(config: type[Config] | dict | None = None, *, clock=None) -> Flas
 
 def start_background_jobs(app: Flask) -> threading.Thread:
     """Jobs of the serving process only (never of CLI commands or tests): the closing-time job
-    (cancel waiting tickets once a centre's day is over), backups and retention purges."""
+    (cancel waiting tickets once a centre's day is over), backups and retention purges, and the
+    simulated devices of `make run`.
+
+    With several workers on one data folder one of them runs them: the one holding the jobs
+    lock file; if it dies, the kernel drops its lock and another worker takes over.
+    """
+    stop = threading.Event()
+    app.extensions["motcua_jobs_stop"] = stop
+    lock_path = Path(app.config["DATA_DIR"]) / "run" / "jobs.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def elect_then_run() -> None:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another worker runs the jobs; never released
+        if not stop.is_set():
+            _run_background_jobs(app, stop)
+
+    thread = threading.Thread(target=elect_then_run, name="motcua-jobs", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_background_jobs(app: Flask, stop: threading.Event) -> None:
     svc: QueueService = app.extensions["motcua"]
     interval = app.config["CLOSE_CHECK_SECONDS"]
-    stop = threading.Event()
 
     def run() -> None:
         while not stop.is_set():
@@ -139,9 +169,7 @@ def start_background_jobs(app: Flask) -> threading.Thread:
                 log.exception("closing-time job failed; will retry")
             stop.wait(interval)
 
-    thread = threading.Thread(target=run, name="motcua-close-day", daemon=True)
-    thread.start()
-    app.extensions["motcua_jobs_stop"] = stop
+    threading.Thread(target=run, name="motcua-close-day", daemon=True).start()
     from .ops import jobs  # nightly backup with rotation, retention purge (scans, drafts, ID data)
 
     jobs.start(app)
@@ -149,4 +177,3 @@ def start_background_jobs(app: Flask) -> threading.Thread:
         from hardware.simulated import start_simulation  # `make run`: devices and agents in-process
 
         start_simulation(app)
-    return thread

@@ -66,8 +66,11 @@ def init_command(demo: bool) -> None:
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default 5000).")
 @click.option("--threads", default=None, type=int, help="Worker threads (> concurrent sockets).")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Server processes (default 1; one per CPU core uses them all).")
 @click.option("--init/--no-init", "run_init", default=True, help="Upgrade the database first.")
-def serve_command(host: str | None, port: int | None, threads: int | None, run_init: bool) -> None:
+def serve_command(host: str | None, port: int | None, threads: int | None, workers: int | None,
+                  run_init: bool) -> None:
     """Serve the HTTP API, pages and Socket.IO."""
     from .app import create_app
     from .serve import MotCuaServer
@@ -79,10 +82,13 @@ def serve_command(host: str | None, port: int | None, threads: int | None, run_i
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     threads = threads or app.config["THREADS"]
+    workers = workers or app.config["WORKERS"]
     app.extensions["motcua_engine"].dispose()
-    click.echo(f"MotCua serving on http://{host}:{port}/ ({threads} threads)")
-    # The worker builds its own app: tell it where it listens (the simulated devices connect there).
-    MotCuaServer(host, port, threads, config={"HOST": host, "PORT": port}).run()
+    click.echo(f"MotCua serving on http://{host}:{port}/ ({workers} × {threads} threads)")
+    # Each worker builds its own app: tell it where it listens (the simulated devices connect
+    # there) and how many processes share the port (they then share Socket.IO messages).
+    MotCuaServer(host, port, threads, workers=workers,
+                 config={"HOST": host, "PORT": port, "WORKERS": workers}).run()
 
 
 @main.command("close-day")

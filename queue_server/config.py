@@ -26,6 +26,7 @@ class Config:
     HOST = "127.0.0.1"
     PORT = 5000
     THREADS = 300  # each WebSocket holds one thread in threading mode
+    WORKERS = 1  # server processes on the port (more use more cores; see README "Several processes")
     BACKGROUND_JOBS = True  # closing-time job; tests switch it off and drive it directly
     CLOSE_CHECK_SECONDS = 60
     DB_POOL_SIZE = 20
@@ -45,7 +46,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
 
 
-_INT_KEYS = {"PORT", "THREADS", "CLOSE_CHECK_SECONDS", "DB_POOL_SIZE"}
+_INT_KEYS = {"PORT", "THREADS", "WORKERS", "CLOSE_CHECK_SECONDS", "DB_POOL_SIZE"}
 _BOOL_KEYS = {"BACKGROUND_JOBS", "TESTING", "WTF_CSRF_ENABLED"}
 
 

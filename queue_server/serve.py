@@ -1,6 +1,9 @@
-"""Run the server: gunicorn, one worker with many threads (each WebSocket holds a thread).
+"""Run the server: gunicorn with many threads per worker (each WebSocket holds a thread).
 
-Several processes behind a sticky-session proxy share events through Redis (`MOTCUA_REDIS_URL`).
+One worker by default. `--workers N` runs N processes on the same port, to use more cores: they
+queue their SQLite writes through one lock file and share Socket.IO messages over a local bus
+(queue_server.bus), or Redis when `MOTCUA_REDIS_URL` is set (several machines). Clients then
+connect over WebSocket (a long-polling session would need to stick to one process).
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from gunicorn.app.base import BaseApplication
 
 
 class MotCuaServer(BaseApplication):
-    def __init__(self, host: str, port: int, threads: int, *, config: dict | None = None):
+    def __init__(self, host: str, port: int, threads: int, *, workers: int = 1,
+                 config: dict | None = None):
         self.bind = f"{host}:{port}"
         self.threads = threads
+        self.workers = workers
         self.app_config = config
         super().__init__()
 
     def load_config(self) -> None:
         self.cfg.set("bind", [self.bind])
-        self.cfg.set("workers", 1)
+        self.cfg.set("workers", self.workers)
         self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", self.threads)
         self.cfg.set("keepalive", 30)

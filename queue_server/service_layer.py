@@ -31,6 +31,7 @@ from .domain.settings import CentreSettings
 from .prediction.situation import forget as forget_situation
 from .prediction.situation import may_overtake, situation_for
 from .store.uow import UnitOfWork
+from .store.writer_lock import writer_lock_for
 from .views import counter_ref, counter_view, event_view, service_view, ticket_view
 
 
@@ -126,8 +127,7 @@ class QueueService:
                  tracking_url: Callable[[Ticket], str | None] | None = None):
         self.session_factory = session_factory
         self.tracking_url = tracking_url or (lambda ticket: None)
-        sqlite = session_factory.kw["bind"].dialect.name == "sqlite"
-        self._write_lock = threading.RLock() if sqlite else None
+        self._write_lock = writer_lock_for(session_factory.kw["bind"].url)
         self._centres: dict[int, tuple[float, Centre]] = {}
         self._services: dict[int, tuple[float, dict[str, Service]]] = {}
         sa_event.listen(session_factory, "before_flush", self._forget_changed_centres)

@@ -87,12 +87,14 @@ class LiveServer:
     """One `motcua serve` process on a free port with its own data dir and database."""
 
     def __init__(self, database_url: str, data_dir: Path, port: int, *,
-                 redis_url: str | None = None, threads: int = 64, secret_key: str | None = None):
+                 redis_url: str | None = None, threads: int = 64, secret_key: str | None = None,
+                 workers: int = 1):
         self.database_url = database_url
         self.data_dir = Path(data_dir)
         self.port = port
         self.redis_url = redis_url
         self.threads = threads
+        self.workers = workers
         self.secret_key = secret_key
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
@@ -117,7 +119,8 @@ class LiveServer:
             log.write(f"\n--- start #{self.starts} ---\n".encode())
             log.flush()
             self.proc = subprocess.Popen(
-                [str(MOTCUA), "serve", "--port", str(self.port), "--threads", str(self.threads)],
+                [str(MOTCUA), "serve", "--port", str(self.port), "--threads", str(self.threads),
+                 "--workers", str(self.workers)],
                 env=self.env(), cwd=self.data_dir, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_healthy(timeout)

@@ -6,24 +6,22 @@ after the commit succeeded, so no display ever shows what the database does not 
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.model import Event
 from .db import begin_read_only
 from .repository import Repository, insert_event
+from .writer_lock import WriterLock
 
 
 class UnitOfWork:
     """`read_only` units never write; on SQLite they run beside a writer instead of queueing.
 
-    `write_lock` (SQLite only) queues this process's writers in Python, where a waiting thread
-    wakes the moment the lock is free, instead of in SQLite's busy handler, which sleeps.
+    `write_lock` (SQLite only) queues the writers of every server process (see writer_lock).
     """
 
     def __init__(self, session_factory: sessionmaker[Session], *, read_only: bool = False,
-                 write_lock: threading.RLock | None = None):
+                 write_lock: WriterLock | None = None):
         self.session_factory = session_factory
         self.read_only = read_only
         self.write_lock = None if read_only else write_lock

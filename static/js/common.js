@@ -106,8 +106,10 @@ window.MotCua = (function () {
   // --- Socket.IO with a "mất kết nối" banner; `state` arrives on every (re)connect ---------
   function connect(handlers) {
     const banner = document.getElementById("offline");
-    const socket = io({ reconnection: true,
-      reconnectionDelay: 500, reconnectionDelayMax: 3000, timeout: 5000 });
+    // WebSocket first: with several server processes (`motcua serve --workers N`) a long-polling
+    // session could land on another process; polling stays as the fallback of one process.
+    const socket = io({ transports: ["websocket", "polling"], tryAllTransports: true,
+      reconnection: true, reconnectionDelay: 500, reconnectionDelayMax: 3000, timeout: 5000 });
     const down = () => {
       if (banner) banner.hidden = false;
       document.body.classList.add("offline");

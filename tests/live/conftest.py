@@ -58,7 +58,7 @@ def seeded_sqlite(tmp_path_factory):
 
 @pytest.fixture
 def live_server(tmp_path, seeded_sqlite):
-    """live_server(database_url, counters=0, redis_url=None, seed=True) → a started
+    """live_server(database_url, counters=0, redis_url=None, seed=True, workers=1) → a started
     LiveServer with the demo centre (at least `counters` counters) and livesupport's tokens;
     every server is stopped (SIGTERM, then SIGKILL) at teardown.
     Servers given the same database share it (seed once: pass seed=False to the later ones).
@@ -66,7 +66,7 @@ def live_server(tmp_path, seeded_sqlite):
     servers: list[LiveServer] = []
 
     def factory(database_url: str, *, counters: int = 0, redis_url: str | None = None,
-                seed: bool = True, threads: int = 64) -> LiveServer:
+                seed: bool = True, threads: int = 64, workers: int = 1) -> LiveServer:
         data_dir = tmp_path / f"server-{len(servers)}-{uuid.uuid4().hex[:6]}"
         data_dir.mkdir()
         if seed and database_url.startswith("sqlite:///"):
@@ -75,7 +75,7 @@ def live_server(tmp_path, seeded_sqlite):
             seed_live_centre(database_url, data_dir, counters=counters)
         for attempt in range(3):
             server = LiveServer(database_url, data_dir, free_port(), redis_url=redis_url,
-                                threads=threads, secret_key="live-test-secret")
+                                threads=threads, secret_key="live-test-secret", workers=workers)
             servers.append(server)
             try:
                 return server.start()

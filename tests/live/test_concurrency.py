@@ -15,7 +15,15 @@ KIOSKS, PER_KIOSK, COUNTERS = 10, 25, 10
 
 
 def test_ten_kiosks_and_ten_counters_at_once(live_db, live_server):
-    server = live_server(live_db, counters=COUNTERS)
+    ten_and_ten(live_server(live_db, counters=COUNTERS))
+
+
+def test_ten_and_ten_with_two_server_processes(sqlite_db, live_server):
+    """`motcua serve --workers 2`: two processes on one port and one SQLite file."""
+    ten_and_ten(live_server(sqlite_db, counters=COUNTERS, workers=2))
+
+
+def ten_and_ten(server) -> None:
     counters = server.counter_ids()
     assert len(counters) == COUNTERS
     prefixes = server.prefixes()

@@ -3,8 +3,11 @@ a display gets the state at once, then every call of the centre with no further 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import socketio
@@ -255,3 +258,53 @@ def test_a_state_never_hides_a_call_made_while_the_display_connects(sqlite_db, l
         stop.set()
         caller.join(30)
     assert checked > 0, "no call happened while the displays connected"
+
+
+def established_per_process(server: LiveServer) -> dict[int, int]:
+    """Open TCP connections to the server's port, per worker process (read from /proc)."""
+    master = server.proc.pid
+    workers = [int(p) for task in Path(f"/proc/{master}/task").iterdir()
+               for p in (task / "children").read_text().split()]
+    inodes: dict[str, int] = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == server.port and fields[3] == "01":
+            inodes[fields[9]] = 0
+    out = {}
+    for pid in workers:
+        links = []
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                links.append(os.readlink(fd))
+        out[pid] = sum(1 for link in links if link[8:-1] in inodes and link.startswith("socket:["))
+    return out
+
+
+def test_displays_on_both_server_processes_hear_every_call(sqlite_db, live_server):
+    """`motcua serve --workers 2` without Redis: a display connected to either process hears
+    every call, whichever process handled it (the local bus)."""
+    server = live_server(sqlite_db, workers=2)
+    (counter, code), *_ = desks(server)
+    agent = agent_token(counter["number"])
+    post(server, agent, f"/counters/{counter['id']}/open")
+    clients = []
+    try:
+        for _ in range(30):  # the kernel gives each connection to one of the processes
+            client = display(server)
+            receive(client, "state", skip=("queue.changed",))
+            clients.append(client)
+            per_process = established_per_process(server)
+            if len(clients) >= 4 and len(per_process) == 2 and all(per_process.values()):
+                break
+        assert len(per_process) == 2 and all(per_process.values()), per_process
+        assert len(list((server.data_dir / "run" / "bus").glob("*.sock"))) == 2
+        for _ in range(6):  # each request on a new connection: either process may answer
+            post(server, KIOSK, "/tickets", {"service": code}, 201)
+            called = post(server, agent, f"/counters/{counter['id']}/call-next")
+            for client in clients:
+                message = receive(client, "ticket.called",
+                                  skip=("queue.changed", "ticket.issued", "ticket.finished"))
+                assert message["ticket"]["id"] == called["id"]
+    finally:
+        for client in clients:
+            client.disconnect()

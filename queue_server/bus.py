@@ -1,0 +1,75 @@
+"""Socket.IO messages shared by the server processes of one machine, without Redis.
+
+`motcua serve --workers N` runs N gunicorn workers on one port; a display is connected to one of
+them, while the call it must hear may be handled by another. Each worker binds a Unix datagram
+socket in one folder and sends every message to the sockets of the others there: the same
+contract as python-socketio's Redis manager (JSON messages, each process ignoring its own),
+with nothing to install. Several machines still need Redis (`MOTCUA_REDIS_URL`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import socket
+import time
+import uuid
+from pathlib import Path
+
+import socketio
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 1 << 20  # a `state` of a large centre is tens of kB; an event a few hundred bytes
+PEERS_TTL = 1.0  # seconds a listing of the folder is reused
+
+
+class LocalBus(socketio.PubSubManager):
+    name = "localbus"
+
+    def __init__(self, folder: str | Path, *, channel: str = "motcua", write_only: bool = False):
+        super().__init__(channel=channel, write_only=write_only)
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o700)  # only this installation's processes talk here
+        self.path = self.folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MAX_MESSAGE)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * MAX_MESSAGE)
+        self.sock.bind(str(self.path))
+        self.out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.out.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MAX_MESSAGE)
+        self.out.settimeout(1.0)  # a peer that stopped reading must not stall the broadcaster
+        self._peers: list[str] = []
+        self._listed = 0.0
+
+    def peers(self) -> list[str]:
+        now = time.monotonic()
+        if now - self._listed > PEERS_TTL:
+            mine = str(self.path)
+            self._peers = [str(p) for p in self.folder.glob("*.sock") if str(p) != mine]
+            self._listed = now
+        return self._peers
+
+    def _publish(self, data) -> None:
+        raw = self.json.dumps(data).encode()
+        for peer in self.peers():
+            try:
+                self.out.sendto(raw, peer)
+            except (ConnectionRefusedError, FileNotFoundError):
+                # A worker that is gone (killed, restarted): forget its socket.
+                with contextlib.suppress(OSError):
+                    os.unlink(peer)
+                self._listed = 0.0
+            except OSError as exc:
+                if exc.errno == errno.EMSGSIZE:
+                    log.error("bus: message of %d bytes too large for %s", len(raw), peer)
+                else:
+                    log.warning("bus: could not reach %s (%s)", peer, exc)
+
+    def _listen(self):
+        while True:
+            yield self.sock.recv(MAX_MESSAGE)
+

@@ -1,0 +1,56 @@
+"""`motcua serve --workers 2`: the background jobs (closing time, backups, simulated devices)
+run in exactly one of the processes, and another takes them over when that one dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def workers_of(master: int) -> set[int]:
+    return {int(p) for task in Path(f"/proc/{master}/task").iterdir()
+            for p in (task / "children").read_text().split()}
+
+
+def jobs_lock_holders(lock_file: Path) -> set[int]:
+    """Pids holding an flock on `lock_file`, from /proc/locks (matched by inode)."""
+    inode = os.stat(lock_file).st_ino
+    holders = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields:  # a process waiting for the lock, not holding it
+            continue
+        if fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
+            holders.add(int(fields[4]))
+    return holders
+
+
+def wait_for(check, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    return check()
+
+
+def test_one_process_runs_the_jobs_and_another_takes_over(sqlite_db, live_server):
+    server = live_server(sqlite_db, workers=2)
+    lock_file = server.data_dir / "run" / "jobs.lock"
+    workers = wait_for(lambda: len(workers_of(server.proc.pid)) == 2 and workers_of(server.proc.pid))
+    assert len(workers) == 2
+    holders = wait_for(lambda: lock_file.exists() and jobs_lock_holders(lock_file))
+    assert len(holders) == 1 and holders <= workers, (holders, workers)
+
+    (runner,) = holders
+    os.kill(runner, signal.SIGKILL)
+    taken = wait_for(lambda: (h := jobs_lock_holders(lock_file)) and runner not in h and h)
+    assert taken and len(taken) == 1, taken
+    assert taken <= workers_of(server.proc.pid)  # the other worker, or the one started instead
