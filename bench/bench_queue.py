@@ -104,6 +104,12 @@ def proc_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_of(pids: list[int]) -> float | None:
+    """CPU seconds of these processes together (None when none is readable)."""
+    values = [v for v in (proc_cpu_seconds(pid) for pid in pids) if v is not None]
+    return sum(values) if values else None
+
+
 def children_of(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -126,10 +132,11 @@ class CounterPlan:
 class Server:
     """`motcua init --demo` then `motcua serve` in a private data directory."""
 
-    def __init__(self, data_dir: Path, threads: int):
+    def __init__(self, data_dir: Path, threads: int, workers: int = 1):
         self.data_dir = data_dir
         self.port = free_port()
         self.threads = threads
+        self.workers = workers
         self.proc: subprocess.Popen | None = None
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
         self.env["MOTCUA_DATA_DIR"] = str(data_dir)
@@ -174,7 +181,8 @@ class Server:
     def start(self) -> None:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [self.motcua, "serve", "--port", str(self.port), "--threads", str(self.threads)],
+            [self.motcua, "serve", "--port", str(self.port), "--threads", str(self.threads),
+             "--workers", str(self.workers)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir,
             start_new_session=True)
         log.close()
@@ -185,15 +193,14 @@ class Server:
             with contextlib.suppress(OSError, http.client.HTTPException):
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
                 conn.request("GET", "/api/v1/health")
-                if conn.getresponse().status == 200 and self.worker_pid():
+                if conn.getresponse().status == 200 and len(self.worker_pids()) == self.workers:
                     conn.close()
                     return
             time.sleep(0.2)
         raise RuntimeError("server did not answer /api/v1/health within 60 s")
 
-    def worker_pid(self) -> int | None:
-        kids = children_of(self.proc.pid) if self.proc else []
-        return kids[0] if kids else None
+    def worker_pids(self) -> list[int]:
+        return children_of(self.proc.pid) if self.proc else []
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -387,7 +394,7 @@ class LoadResult:
 
 
 def run_load(port: int, plans: list[CounterPlan], warmup: float, duration: float,
-             worker_pid: int | None) -> tuple[LoadResult, list[tuple[int, float]]]:
+             workers: list[int]) -> tuple[LoadResult, list[tuple[int, float]]]:
     t_start = time.monotonic()
     t_measure = t_start + warmup
     t_end = t_measure + duration
@@ -398,13 +405,13 @@ def run_load(port: int, plans: list[CounterPlan], warmup: float, duration: float
     for th in threads:
         th.start()
     time.sleep(max(0.0, t_measure - time.monotonic()))
-    cpu0 = proc_cpu_seconds(worker_pid) if worker_pid else None
+    cpu0 = cpu_of(workers)
     own0 = time.process_time()
     wall0 = time.monotonic()
     for th in threads:
         th.join(timeout=duration + warmup + 60)
     wall = time.monotonic() - wall0
-    cpu1 = proc_cpu_seconds(worker_pid) if worker_pid else None
+    cpu1 = cpu_of(workers)
     own1 = time.process_time()
     ops = [op for thread_ops, _ in per_thread for op in thread_ops if op[0] >= t_measure]
     calls = [c for _, thread_calls in per_thread for c in thread_calls]
@@ -430,7 +437,7 @@ def run_load(port: int, plans: list[CounterPlan], warmup: float, duration: float
     return result, calls
 
 
-def run_floor(port: int, n_threads: int, seconds: float, worker_pid: int | None) -> dict:
+def run_floor(port: int, n_threads: int, seconds: float, workers: list[int]) -> dict:
     """The server's ceiling on this machine: `GET /api/v1/health` (one trivial query, no write,
     no auth) from the same number of keep-alive clients. What a request costs before any queue
     work is done bounds what the issue/call load can reach."""
@@ -450,14 +457,14 @@ def run_floor(port: int, n_threads: int, seconds: float, worker_pid: int | None)
             conn.close()
             counts.append(n)
 
-    cpu0, wall0 = (proc_cpu_seconds(worker_pid) if worker_pid else None), time.monotonic()
+    cpu0, wall0 = cpu_of(workers), time.monotonic()
     threads = [threading.Thread(target=loop, daemon=True) for _ in range(n_threads)]
     for th in threads:
         th.start()
     for th in threads:
         th.join(timeout=seconds + 60)
     wall = time.monotonic() - wall0
-    cpu1 = proc_cpu_seconds(worker_pid) if worker_pid else None
+    cpu1 = cpu_of(workers)
     done = sum(counts)
     return {"req_per_s": round(done / wall, 1),
             "worker_cpu_ms_per_req": (round((cpu1 - cpu0) * 1000 / done, 2)
@@ -466,7 +473,8 @@ def run_floor(port: int, n_threads: int, seconds: float, worker_pid: int | None)
 
 # --- memory sampling ----------------------------------------------------------------------------
 class RssSampler(threading.Thread):
-    """Peak VmRSS of the gunicorn worker (and worker + master) per phase, every 50 ms."""
+    """Peak VmRSS per phase, every 50 ms: of the largest gunicorn worker (`worker_mb`) and of
+    the workers and master together (`total_mb`)."""
 
     def __init__(self, server: Server):
         super().__init__(daemon=True, name="rss-sampler")
@@ -478,14 +486,14 @@ class RssSampler(threading.Thread):
     def run(self) -> None:
         while not self.halt.wait(0.05):
             master = self.server.proc.pid if self.server.proc else None
-            worker = self.server.worker_pid()
-            w = proc_status(worker, "VmRSS") if worker else None
+            rss = [v for v in (proc_status(pid, "VmRSS") for pid in self.server.worker_pids())
+                   if v is not None]
             m = proc_status(master, "VmRSS") if master else None
-            if w is None:
+            if not rss:
                 continue
             peak = self.peaks.setdefault(self.phase, {"worker_mb": 0.0, "total_mb": 0.0})
-            peak["worker_mb"] = max(peak["worker_mb"], round(w / 1024, 1))
-            peak["total_mb"] = max(peak["total_mb"], round((w + (m or 0)) / 1024, 1))
+            peak["worker_mb"] = max(peak["worker_mb"], round(max(rss) / 1024, 1))
+            peak["total_mb"] = max(peak["total_mb"], round((sum(rss) + (m or 0)) / 1024, 1))
 
     def peak(self, *phases: str) -> dict[str, float]:
         rows = [self.peaks[p] for p in phases if p in self.peaks]
@@ -736,7 +744,7 @@ def summarise_profile(path: Path, top: int = 15) -> dict:
 def run_scenario(name: str, args, workdir: Path) -> dict:
     data_dir = workdir / name
     data_dir.mkdir()
-    server = Server(data_dir, args.server_threads)
+    server = Server(data_dir, args.server_threads, args.workers)
     out: dict = {"name": name, "loadavg_before": os.getloadavg()[0]}
     fleet = None
     sampler = None
@@ -751,18 +759,19 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
         server.start()
         sampler = RssSampler(server)
         sampler.start()
-        out["rss_idle"] = {"worker_mb": round((proc_status(server.worker_pid(), "VmRSS") or 0)
-                                              / 1024, 1)}
+        workers = server.worker_pids()
+        out["rss_idle"] = {"worker_mb": round(max(proc_status(pid, "VmRSS") or 0
+                                                  for pid in workers) / 1024, 1)}
         plans = plan_clients(server.port, tokens, args.threads)
-        worker = server.worker_pid()
+        out["workers"] = len(workers)
 
         sampler.phase = "plain"
         profiler = None
         if args.profile:
-            profiler = start_profiler(worker, args.warmup + args.duration,
+            profiler = start_profiler(workers[0], args.warmup + args.duration,
                                       RESULTS / f"profile-{name}-plain-{args.profile}.txt",
                                       args.profile)
-        plain, _ = run_load(server.port, plans, args.warmup, args.duration, worker)
+        plain, _ = run_load(server.port, plans, args.warmup, args.duration, workers)
         out["plain"] = asdict(plain)
         out["rss_plain"] = sampler.peak("start", "plain")
         out["loadavg_after_plain"] = os.getloadavg()[0]
@@ -773,7 +782,7 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
         if profiler:
             profiler.wait(timeout=60)
         if name == "empty":
-            out["floor"] = run_floor(server.port, len(plans), max(2.0, args.duration / 2), worker)
+            out["floor"] = run_floor(server.port, len(plans), max(2.0, args.duration / 2), workers)
             print(f"  floor:         {out['floor']['req_per_s']:7.1f} req/s of GET /api/v1/health "
                   f"(worker CPU {out['floor']['worker_cpu_ms_per_req']} ms/req): the most this "
                   "server process answers here")
@@ -798,11 +807,11 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
 
             fleet.command("reset", 30)
             if args.profile:
-                profiler = start_profiler(worker, args.warmup + args.duration,
+                profiler = start_profiler(workers[0], args.warmup + args.duration,
                                           RESULTS / f"profile-{name}-sockets-{args.profile}.txt",
                                           args.profile)
             fleet_cpu0, fleet_t0 = fleet.cpu_seconds(), time.monotonic()
-            loaded, calls = run_load(server.port, plans, args.warmup, args.duration, worker)
+            loaded, calls = run_load(server.port, plans, args.warmup, args.duration, workers)
             load_end = time.monotonic()
             out["socket_clients_cpu_pct"] = round(
                 100 * (fleet.cpu_seconds() - fleet_cpu0) / (load_end - fleet_t0), 1)
@@ -834,9 +843,8 @@ def run_scenario(name: str, args, workdir: Path) -> dict:
                   f"({f['not_all']} of {f['calls']} calls not seen by all)")
             if profiler:
                 profiler.wait(timeout=60)
-        worker = server.worker_pid()
-        hwm = proc_status(worker, "VmHWM") if worker else None
-        out["worker_vmhwm_mb"] = round(hwm / 1024, 1) if hwm else None
+        hwm = [v for v in (proc_status(pid, "VmHWM") for pid in server.worker_pids()) if v]
+        out["worker_vmhwm_mb"] = round(max(hwm) / 1024, 1) if hwm else None
     finally:
         if fleet:
             fleet.close()
@@ -912,6 +920,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", type=int, default=100_000, help="old tickets (0: skip)")
     parser.add_argument("--drain", type=float, default=60, help="max seconds to wait for displays")
     parser.add_argument("--server-threads", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes (`motcua serve --workers`; default 1)")
     parser.add_argument("--quick", action="store_true", help="short smoke run with fewer of each")
     parser.add_argument("--profile", nargs="?", const="wall", choices=("wall", "gil"),
                         help="py-spy the worker during each load run (perturbs the figures): "

@@ -35,15 +35,22 @@ class LocalBus(socketio.PubSubManager):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)  # only this installation's processes talk here
         self.path = self.folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MAX_MESSAGE)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * MAX_MESSAGE)
-        self.sock.bind(str(self.path))
+        self.sock: socket.socket | None = None  # bound when this process starts listening
         self.out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.out.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MAX_MESSAGE)
         self.out.settimeout(1.0)  # a peer that stopped reading must not stall the broadcaster
         self._peers: list[str] = []
         self._listed = 0.0
+
+    def initialize(self) -> None:
+        """Join the bus when the first client connects here (python-socketio starts the
+        listener then): a process nobody reads for must not be sent to, or its unread messages
+        would fill up and stall the senders."""
+        if not self.write_only and self.sock is None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * MAX_MESSAGE)
+            self.sock.bind(str(self.path))
+        super().initialize()
 
     def peers(self) -> list[str]:
         now = time.monotonic()
