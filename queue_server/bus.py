@@ -14,7 +14,6 @@ import errno
 import logging
 import os
 import socket
-import time
 import uuid
 from pathlib import Path
 
@@ -23,7 +22,6 @@ import socketio
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 1 << 20  # a `state` of a large centre is tens of kB; an event a few hundred bytes
-PEERS_TTL = 1.0  # seconds a listing of the folder is reused
 
 
 class LocalBus(socketio.PubSubManager):
@@ -39,8 +37,6 @@ class LocalBus(socketio.PubSubManager):
         self.out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.out.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MAX_MESSAGE)
         self.out.settimeout(1.0)  # a peer that stopped reading must not stall the broadcaster
-        self._peers: list[str] = []
-        self._listed = 0.0
 
     def initialize(self) -> None:
         """Join the bus when the first client connects here (python-socketio starts the
@@ -53,12 +49,11 @@ class LocalBus(socketio.PubSubManager):
         super().initialize()
 
     def peers(self) -> list[str]:
-        now = time.monotonic()
-        if now - self._listed > PEERS_TTL:
-            mine = str(self.path)
-            self._peers = [str(p) for p in self.folder.glob("*.sock") if str(p) != mine]
-            self._listed = now
-        return self._peers
+        """The other listening processes, read afresh for every message: one that joined a
+        moment ago must get the very next one (its new display has already read its state)."""
+        mine = self.path.name
+        return [os.path.join(self.folder, name) for name in os.listdir(self.folder)
+                if name.endswith(".sock") and name != mine]
 
     def _publish(self, data) -> None:
         raw = self.json.dumps(data).encode()
@@ -69,7 +64,6 @@ class LocalBus(socketio.PubSubManager):
                 # A worker that is gone (killed, restarted): forget its socket.
                 with contextlib.suppress(OSError):
                     os.unlink(peer)
-                self._listed = 0.0
             except OSError as exc:
                 if exc.errno == errno.EMSGSIZE:
                     log.error("bus: message of %d bytes too large for %s", len(raw), peer)
