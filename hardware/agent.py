@@ -190,7 +190,7 @@ class Agent:
         self.sio = socketio.Client(reconnection=False, logger=False, engineio_logger=False,
                                    handle_sigint=False)
         for name in ("state", "ticket.called", "ticket.recalled", "ticket.finished",
-                     "counter.changed", "ticket.issued", "ticket.print_requested"):
+                     "counter.changed", "ticket.issued", "ticket.print_requested", "refresh"):
             self.sio.on(name, _safe(getattr(self, "_on_" + name.replace(".", "_"))))
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
@@ -293,6 +293,10 @@ class Agent:
             for ticket in self.client.get("unprinted", []):  # issued while we were disconnected
                 self._print_queue.put((ticket, "issued"))
         self.state_received.set()
+
+    def _on_refresh(self, _payload: Any = None) -> None:
+        """The centre's set-up changed (e.g. the rating window): fetch the state again."""
+        self.sio.emit("sync")
 
     def _on_ticket_called(self, payload: dict) -> None:
         if self._mine(payload):

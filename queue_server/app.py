@@ -144,18 +144,23 @@ def start_background_jobs(app: Flask) -> threading.Thread:
     lock_path = Path(app.config["DATA_DIR"]) / "run" / "jobs.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
 
-    def elect_then_run() -> None:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another worker runs the jobs; never released
-        if not stop.is_set():
-            _run_background_jobs(app, stop)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)  # held for the process's lifetime
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:  # another worker runs them: wait to take over
+        def take_over() -> None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if not stop.is_set():
+                log.info("background jobs: taken over by process %d", os.getpid())
+                _run_background_jobs(app, stop)
 
-    thread = threading.Thread(target=elect_then_run, name="motcua-jobs", daemon=True)
-    thread.start()
-    return thread
+        thread = threading.Thread(target=take_over, name="motcua-jobs-standby", daemon=True)
+        thread.start()
+        return thread
+    return _run_background_jobs(app, stop)
 
 
-def _run_background_jobs(app: Flask, stop: threading.Event) -> None:
+def _run_background_jobs(app: Flask, stop: threading.Event) -> threading.Thread:
     svc: QueueService = app.extensions["motcua"]
     interval = app.config["CLOSE_CHECK_SECONDS"]
 
@@ -169,7 +174,8 @@ def _run_background_jobs(app: Flask, stop: threading.Event) -> None:
                 log.exception("closing-time job failed; will retry")
             stop.wait(interval)
 
-    threading.Thread(target=run, name="motcua-close-day", daemon=True).start()
+    thread = threading.Thread(target=run, name="motcua-close-day", daemon=True)
+    thread.start()
     from .ops import jobs  # nightly backup with rotation, retention purge (scans, drafts, ID data)
 
     jobs.start(app)
@@ -177,3 +183,4 @@ def _run_background_jobs(app: Flask, stop: threading.Event) -> None:
         from hardware.simulated import start_simulation  # `make run`: devices and agents in-process
 
         start_simulation(app)
+    return thread

@@ -1,14 +1,14 @@
 """Making a set-up change visible at once, without a restart.
 
-- `refresh_clients`: every open Socket.IO client of the centre gets a fresh `state` (the same
-  message it gets on connect, with its own `client` block), so hall displays redraw services,
-  counter names and the notice line the moment an admin saves them.
+- `refresh_clients`: every open Socket.IO client of the centre is asked to fetch a fresh `state`
+  (the same message it gets on connect, with its own `client` block), so hall displays redraw
+  services, counter names and the notice line the moment an admin saves them.
 - `drop_connections`: a revoked device token or a disabled account loses its open Socket.IO
   connections now, not when it next reconnects; the 5-second auth cache is cleared too.
 
-Both act on this process's connections (the `_clients` map of queue_server.realtime). With
-several processes behind Redis, the others refuse the token at its next reconnect or request
-once their own 5-second cache entry expires.
+`drop_connections` acts on this process's connections (the `_clients` map of
+queue_server.realtime); other server processes refuse the token at its next reconnect or
+request once their own 5-second cache entry expires.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from flask import current_app
 
 from .. import auth
 from ..extensions import socketio
+from ..service_layer import Message, centre_room
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,12 @@ def _clients() -> dict:
     return realtime._clients
 
 
-def refresh_clients(centre_id: int) -> int:
-    """Queue a fresh `state` for each connected client of the centre (sent by the broadcaster,
-    in turn with the events); returns how many there are."""
-    clients = [(sid, p) for sid, p in list(_clients().items()) if p.centre_id == centre_id]
-    current_app.extensions["motcua_broadcaster"].send_state(centre_id, clients)
-    return len(clients)
+def refresh_clients(centre_id: int) -> None:
+    """Ask every connected client of the centre, in whichever server process, to fetch a fresh
+    `state` (a `refresh` message; each answers with `sync`, which its own process serves in
+    turn with the events)."""
+    current_app.extensions["motcua_broadcaster"].publish(
+        [Message("refresh", {}, centre_room(centre_id))])
 
 
 def drop_connections(*, token_id: int | None = None, user_id: int | None = None) -> int:

@@ -435,7 +435,8 @@ client joins room `centre:<id>` and at once receives `state` (schema State; an e
 `event_id` is not above the state's `event_id` is already in it); emit `sync` to get it again.
 Events: ticket.issued, ticket.called, ticket.recalled, ticket.started, ticket.finished,
 ticket.no_show, ticket.transferred, ticket.cancelled, ticket.requeued, ticket.rated (schema
-TicketMessage), queue.changed (QueueMessage), counter.changed (CounterMessage).
+TicketMessage), queue.changed (QueueMessage), counter.changed (CounterMessage); `refresh` (no
+data) means the centre's set-up changed: emit `sync` to get the new state.
 """
 
 

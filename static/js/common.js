@@ -128,6 +128,7 @@ window.MotCua = (function () {
     socket.on("disconnect", down);
     socket.on("connect_error", down);
     socket.io.on("reconnect_attempt", down);
+    socket.on("refresh", () => socket.emit("sync"));  // the set-up changed: fetch the state again
     for (const [event, fn] of Object.entries(handlers)) {
       socket.on(event, (payload) => {
         if (event === "state") {

@@ -95,6 +95,8 @@ def test_open_display_gets_new_service_at_once(server):
                                                          "name": "Dịch vụ trực tiếp", "prefix": "S"},
                    allow_redirects=False, timeout=10)
         assert r.status_code == 302, r.text[:300]
+        receive(client, "refresh")  # the set-up changed: ask for the state again
+        client.emit("sync")
         state = receive(client, "state")
         assert "SONG" in [x["code"] for x in state["services"]]
         assert state["client"]["role"] == "display"
