@@ -364,8 +364,7 @@ class QueueService:
                 appointment_at=appointment_at,
                 source=source or ("kiosk" if principal.role == "kiosk" else "counter"),
             )
-            uow.repo.add(ticket)
-            uow.flush()
+            uow.repo.insert_ticket(ticket)
             event.ticket_id = ticket.id
             uow.record(event)
             messages = self.commit(uow, centre)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from ..domain.model import (
     ACTIVE_STATUSES,
@@ -42,6 +42,9 @@ def _hot(name: str, dialect: str = ""):
         return stmt.on_conflict_do_update(
             index_elements=["service_id", "day"], set_={"last": t.ticket_sequences.c.last + 1},
         ).returning(t.ticket_sequences.c.last)
+    if name == "insert_ticket":
+        return t.tickets.insert().values(
+            {c.key: bindparam(c.key) for c in t.tickets.columns if c.key != "id"})
     if name == "counter":
         return (select(Counter).options(joinedload(Counter.services))
                 .where(t.counters.c.id == bindparam("counter_id")))
@@ -166,6 +169,15 @@ class Repository:
 
     def add(self, obj: Any) -> None:
         self.session.add(obj)
+
+    def insert_ticket(self, ticket: Ticket) -> None:
+        """Write a new ticket with one prebuilt INSERT and keep it in this session as if loaded:
+        on the busiest write the ORM's flush costs more than the INSERT itself."""
+        values = {c.key: getattr(ticket, c.key) for c in t.tickets.columns if c.key != "id"}
+        ticket.id = self.session.connection().execute(
+            _hot("insert_ticket"), values).inserted_primary_key[0]
+        make_transient_to_detached(ticket)
+        self.session.add(ticket)
 
     # --- tickets ---------------------------------------------------------------------------
     def ticket(self, ticket_id: int) -> Ticket | None:
