@@ -155,7 +155,9 @@ def report_health(svc: QueueService, principal: Principal, body: dict) -> Outcom
     devices = parse_health(body)
     version = _text(body.get("agent"), "agent", 80, required=False)
     with svc.uow() as uow:
-        centre = svc.centre(uow, principal.centre_id)
+        # Locked like every writer of the centre's events (their ids then follow commit order,
+        # which the `event_id` of a display's state relies on).
+        centre = svc.centre(uow, principal.centre_id, lock=True)
         row = _token(uow, principal)
         now = svc.clock()
         changes = _health_changes(row.health, devices)

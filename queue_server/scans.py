@@ -405,6 +405,7 @@ class ScanService:
                         pdf={"bytes": result["bytes"], "pages": result["pages"]})
             self._write(folder, meta)
         with self.svc.uow() as uow:
+            uow.repo.lock_centre(principal.centre_id)  # event ids follow commit order (see state)
             uow.record(Event(centre_id=principal.centre_id, type="scan.finished", at=now,
                              actor=principal.actor, ticket_id=ticket["id"] if ticket else None,
                              data={"scan": meta["id"], "pages": result["pages"], "bytes": result["bytes"],
