@@ -44,6 +44,17 @@ def decode_qr(gray) -> str:
     return text
 
 
+def eventually(predicate, timeout: float = 15.0, step: float = 0.1):
+    """The first truthy value of `predicate()` within `timeout` seconds (else its last value)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
 def socket_messages(client, *names: str, timeout: float = 5.0) -> list[dict]:
     """What a Flask-SocketIO test client received, waiting until each of `names` came (the
     broadcaster, which also sends `state`, emits from its own thread)."""

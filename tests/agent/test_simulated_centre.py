@@ -6,12 +6,11 @@ LED shows the call, a simulated keypad press records a rating, and the device li
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 import requests
 from livesupport import LiveServer, seed_live_centre
-from support import free_port
+from support import eventually, free_port
 
 from hardware.printer import decode_receipts
 
@@ -24,16 +23,6 @@ pytestmark = pytest.mark.slow
 class SimulatedServer(LiveServer):
     def env(self) -> dict[str, str]:
         return {**super().env(), "MOTCUA_SIMULATED_HARDWARE": "1", "MOTCUA_PORT": str(self.port)}
-
-
-def wait_until(predicate, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    return predicate()
 
 
 def login(server: LiveServer, username: str, password: str) -> requests.Session:
@@ -74,11 +63,11 @@ def test_make_run_centre_prints_calls_and_rates_through_simulated_devices(sim_se
     def state():
         return staff.get(server.url + "/technician/simulator/state.json", timeout=10).json()
 
-    assert wait_until(lambda: all(c["connected"] for c in state()["counters"]))
+    assert eventually(lambda: all(c["connected"] for c in state()["counters"]))
     assert [c["number"] for c in state()["counters"]] == [1, 2, 3, 4, 5, 6]
 
     ticket = api(server, KIOSK, "POST", "/tickets", {"service": "HT"})
-    printed = wait_until(lambda: [p for p in state()["printer"]["printed"] if p["ticket_id"] == ticket["id"]])
+    printed = eventually(lambda: [p for p in state()["printer"]["printed"] if p["ticket_id"] == ticket["id"]])
     assert printed[0]["ok"] is True
     png = staff.get(server.url + "/technician/simulator/ticket.png", timeout=10)
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
@@ -89,10 +78,10 @@ def test_make_run_centre_prints_calls_and_rates_through_simulated_devices(sim_se
     api(server, "demo-agent-2", "POST", f"/counters/{c2}/open")
     called = api(server, "demo-agent-2", "POST", f"/counters/{c2}/call-next")
     assert called["id"] == ticket["id"]
-    assert wait_until(lambda: state()["counters"][1]["led"] == f"{ticket['number']}>2"), state()
+    assert eventually(lambda: state()["counters"][1]["led"] == f"{ticket['number']}>2"), state()
 
     api(server, "demo-agent-2", "POST", f"/tickets/{ticket['id']}/finish")
-    assert wait_until(lambda: state()["counters"][1]["rating_for"] == ticket["number"])
+    assert eventually(lambda: state()["counters"][1]["rating_for"] == ticket["number"])
     r = staff.post(server.url + "/technician/simulator/press", json={"counter": 2, "key": 3}, timeout=10)
     assert r.status_code == 200
 
@@ -100,12 +89,12 @@ def test_make_run_centre_prints_calls_and_rates_through_simulated_devices(sim_se
         items = api(server, MANAGER, "GET", "/events?limit=10000")["items"]
         return [e for e in items if e["type"] == "ticket.rated" and e["ticket_id"] == ticket["id"]]
 
-    assert [e["level"] for e in wait_until(rated)] == [3]
+    assert [e["level"] for e in eventually(rated)] == [3]
 
     # paper out from the simulator page → the next kiosk ticket fails to print, and says so
     assert staff.post(server.url + "/technician/simulator/paper", json={"paper_out": True}).ok
     second = api(server, KIOSK, "POST", "/tickets", {"service": "DD"})
-    failed = wait_until(lambda: [p for p in state()["printer"]["printed"] if p["ticket_id"] == second["id"]])
+    failed = eventually(lambda: [p for p in state()["printer"]["printed"] if p["ticket_id"] == second["id"]])
     assert failed[0]["ok"] is False and "hết giấy" in failed[0]["message"]
 
     data = staff.get(server.url + "/technician/data.json", timeout=10).json()

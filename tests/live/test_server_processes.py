@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
+from support import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -31,26 +31,16 @@ def jobs_lock_holders(lock_file: Path) -> set[int]:
     return holders
 
 
-def wait_for(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    return check()
-
-
 def test_one_process_runs_the_jobs_and_another_takes_over(sqlite_db, live_server):
     server = live_server(sqlite_db, workers=2)
     lock_file = server.data_dir / "run" / "jobs.lock"
-    workers = wait_for(lambda: len(workers_of(server.proc.pid)) == 2 and workers_of(server.proc.pid))
+    workers = eventually(lambda: len(workers_of(server.proc.pid)) == 2 and workers_of(server.proc.pid))
     assert len(workers) == 2
-    holders = wait_for(lambda: lock_file.exists() and jobs_lock_holders(lock_file))
+    holders = eventually(lambda: lock_file.exists() and jobs_lock_holders(lock_file))
     assert len(holders) == 1 and holders <= workers, (holders, workers)
 
     (runner,) = holders
     os.kill(runner, signal.SIGKILL)
-    taken = wait_for(lambda: (h := jobs_lock_holders(lock_file)) and runner not in h and h)
+    taken = eventually(lambda: (h := jobs_lock_holders(lock_file)) and runner not in h and h)
     assert taken and len(taken) == 1, taken
     assert taken <= workers_of(server.proc.pid)  # the other worker, or the one started instead
