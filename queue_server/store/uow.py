@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.model import Event
 from .db import begin_read_only
-from .repository import Repository, insert_event
+from .repository import Repository
 from .writer_lock import WriterLock
 
 
@@ -59,18 +59,9 @@ class UnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
-        if self._unsaved:
-            # Plain INSERTs: an event never changes once written, so the ORM's unit-of-work
-            # bookkeeping (most of a flush) buys nothing for it.
-            connection = self.session.connection()
-            for event in self._unsaved:
-                event.id = connection.execute(insert_event(), {
-                    "centre_id": event.centre_id, "type": event.type, "at": event.at,
-                    "actor": event.actor, "ticket_id": event.ticket_id,
-                    "counter_id": event.counter_id, "counter_number": event.counter_number,
-                    "data": event.data if event.data is not None else {},
-                }).inserted_primary_key[0]
-            self._unsaved.clear()
+        for event in self._unsaved:
+            self.repo.insert_event(event)
+        self._unsaved.clear()
 
     def commit(self) -> None:
         self.flush()
