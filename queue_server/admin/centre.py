@@ -24,6 +24,7 @@ from ..domain.model import Centre
 from ..domain.settings import (
     DEFAULT_PRIORITY_GROUPS,
     DEFAULT_RATING_REASONS,
+    RATING_WINDOW_RANGE,
     CentreSettings,
 )
 from ..service_layer import QueueService
@@ -34,9 +35,6 @@ WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 CLOSE_ACTIONS = {"cancel": "Hủy các số còn chờ (lý do: hết giờ làm việc)",
                  "keep": "Giữ các số còn chờ (cán bộ tự xử lý)"}
 LOGO_MAX_BYTES = 1024 * 1024
-# Seconds after "Hoàn thành" a keypad/tablet press still rates the ticket: under 5 s a citizen
-# cannot reach the keypad, over 10 minutes the press would likely rate the next person's service.
-RATING_WINDOW_RANGE = (5, 600)
 DEFAULT_FOOTER = ["Xin cảm ơn quý công dân!"]
 PREVIEW_CODE = "0" * 16  # a tracking code's length: the preview's QR is as big as a real one
 

@@ -100,6 +100,11 @@ class WorkingCalendar:
         return cls(weekdays, periods, holidays, extra)
 
 
+# Seconds after "Hoàn thành" a keypad/tablet press still rates the ticket: under 5 s a citizen
+# cannot reach the keypad, over 10 minutes the press would likely rate the next person's service.
+RATING_WINDOW_RANGE = (5, 600)
+
+
 @dataclass(frozen=True)
 class CentreSettings:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
@@ -144,6 +149,9 @@ class CentreSettings:
             raise InvalidInput("Thang đánh giá phải là 3 hoặc 5 mức")
         if settings.priority_interleave < 1:
             raise InvalidInput("priority_interleave phải ≥ 1")
+        low, high = RATING_WINDOW_RANGE
+        if not low <= settings.rating_window_seconds <= high:
+            raise InvalidInput(f"rating_window_seconds phải từ {low} đến {high} giây")
         return settings
 
     @property

@@ -32,6 +32,8 @@ def test_holidays_close_and_extra_days_open():
     {"rating_scale": 4},
     {"priority_interleave": 0},
     {"recall_limit": "three"},
+    {"rating_window_seconds": 0},
+    {"rating_window_seconds": 3600},
 ])
 def test_bad_settings_are_refused_with_a_message(raw):
     with pytest.raises(InvalidInput) as exc:
