@@ -14,13 +14,13 @@ import errno
 import logging
 import os
 import socket
-import uuid
 from pathlib import Path
 
 import socketio
 
 log = logging.getLogger(__name__)
 
+MAX_SOCKET_PATH = 107  # bytes of a Unix socket's path (sun_path) on Linux
 MAX_MESSAGE = 1 << 20  # a `state` of a large centre is tens of kB; an event a few hundred bytes
 
 
@@ -32,7 +32,11 @@ class LocalBus(socketio.PubSubManager):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)  # only this installation's processes talk here
-        self.path = self.folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
+        self.path = self.folder / f"{os.getpid()}.sock"
+        if len(os.fsencode(self.path)) > MAX_SOCKET_PATH:
+            raise RuntimeError(
+                f"The local bus needs a socket path under {MAX_SOCKET_PATH} bytes, and {self.path} "
+                "is longer: choose a shorter MOTCUA_DATA_DIR, or set MOTCUA_REDIS_URL.")
         self.sock: socket.socket | None = None  # bound when this process starts listening
         self.out = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.out.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MAX_MESSAGE)
@@ -45,6 +49,8 @@ class LocalBus(socketio.PubSubManager):
         if not self.write_only and self.sock is None:
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * MAX_MESSAGE)
+            with contextlib.suppress(FileNotFoundError):  # left by a dead process with our pid
+                os.unlink(self.path)
             self.sock.bind(str(self.path))
         super().initialize()
 
