@@ -113,9 +113,18 @@ class Broadcaster:
             batches = self._burst(wait)
             if batches is None:
                 return
-            for message in (m for batch in batches for m in batch):
+            items = [m for batch in batches for m in batch]
+            # Clients asking for a state in one burst (a hall of displays reconnecting after a
+            # restart) share one read, sent where the last of them asked: still after
+            # everything each of them could have missed.
+            last_ask = {m.centre_id: i for i, m in enumerate(items) if isinstance(m, StateRequest)}
+            asking: dict[int, list[tuple[str, Principal]]] = {}
+            for i, message in enumerate(items):
                 if isinstance(message, StateRequest):
-                    self._send_state(message)
+                    asking.setdefault(message.centre_id, []).extend(message.clients)
+                    if last_ask[message.centre_id] == i:
+                        self._send_state(StateRequest(message.centre_id,
+                                                      tuple(asking.pop(message.centre_id))))
                 elif message.event == "queue.changed" and message.centre_id is not None:
                     pending[message.centre_id] = message.room
                 else:
