@@ -7,7 +7,7 @@ __init__.py on purpose).
 
 from __future__ import annotations
 
-import time
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pytest
 import requests
 import serial
 from livesupport import LiveServer, seed_live_centre
-from support import free_port, need_tool
+from support import eventually, free_port, need_tool
 
 from hardware.agent import Agent
 from hardware.agent_config import from_dict
@@ -97,16 +97,7 @@ def agent(server: LiveServer, tmp_path: Path) -> Callable[..., Agent]:
 
 @pytest.fixture
 def wait_until() -> Callable[..., object]:
-    def wait(predicate: Callable[[], object], timeout: float = 10.0, every: float = 0.05):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(every)
-        return predicate()
-
-    return wait
+    return functools.partial(eventually, timeout=10.0, step=0.05)
 
 
 @pytest.fixture
