@@ -239,7 +239,6 @@ def _validate(doc, name: str, value) -> None:
 
 
 def test_socketio_payloads_match_the_documented_schemas(doc, app, seed, api_as):
-    import time
 
     from queue_server.extensions import socketio
 
@@ -256,11 +255,7 @@ def test_socketio_payloads_match_the_documented_schemas(doc, app, seed, api_as):
     agent.post(f"/tickets/{ticket['id']}/finish")
     wanted = {"ticket.issued", "ticket.called", "ticket.finished", "queue.changed",
               "counter.changed"}
-    messages: list[dict] = []
-    deadline = time.monotonic() + 5
-    while not wanted <= {m["name"] for m in messages} and time.monotonic() < deadline:
-        time.sleep(0.02)
-        messages += client.get_received()  # the broadcaster emits from its own thread
+    messages = socket_messages(client, *wanted)
     assert wanted <= {m["name"] for m in messages}
     schema = {"queue.changed": "QueueMessage", "counter.changed": "CounterMessage"}
     for message in messages:

@@ -4,11 +4,9 @@ service gets 403 naming it), and the kiosk's re-queue of a no-show is unchanged.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from jsonschema import Draft202012Validator
-from support import Seed
+from support import Seed, socket_messages
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
@@ -77,13 +75,9 @@ def test_the_transferred_event_carries_the_target(app, api_as, seed):
     from queue_server.extensions import socketio
 
     client = socketio.test_client(app, auth={"token": seed.tokens["display"]})
-    client.get_received()  # the state
+    socket_messages(client, "state")
     moved = sent_to_three(api_as, seed)
-    messages: list[dict] = []
-    deadline = time.monotonic() + 5
-    while "ticket.transferred" not in {m["name"] for m in messages} and time.monotonic() < deadline:
-        time.sleep(0.02)
-        messages += client.get_received()
+    messages = socket_messages(client, "ticket.transferred")
     event = next(m["args"][0] for m in messages if m["name"] == "ticket.transferred")
     assert event["ticket"]["id"] == moved["id"]
     assert event["ticket"]["target_counter"] == {"number": 3, "name": "Quầy 3"}

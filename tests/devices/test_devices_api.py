@@ -4,8 +4,6 @@ match the served OpenAPI schemas."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from jsonschema import Draft202012Validator
 from support import socket_messages
@@ -213,11 +211,8 @@ def test_socketio_clients_get_who_they_are_and_the_device_events(app, api_as, se
 
 def _wait_for(client, names: set[str], timeout: float = 3.0) -> dict[str, dict]:
     got: dict[str, dict] = {}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not names <= set(got):
-        for m in client.get_received():
-            got.setdefault(m["name"], m["args"][0])
-        time.sleep(0.02)
+    for m in socket_messages(client, *names, timeout=timeout):
+        got.setdefault(m["name"], m["args"][0])
     assert names <= set(got), (names, set(got))
     return got
 
