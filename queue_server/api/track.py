@@ -16,13 +16,11 @@ from collections import deque
 from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
-from sqlalchemy import select
 
 from ..domain.access import Principal
 from ..domain.errors import DomainError, InvalidInput, NotFound
 from ..domain.model import Ticket, TicketStatus
 from ..service_layer import settings_of
-from ..store import tables
 from ..store.uow import UnitOfWork
 from . import bp, openapi
 from .common import json_body, service
@@ -102,12 +100,7 @@ def transferred_to(uow: UnitOfWork, ticket: Ticket, target_counter: dict | None)
         return None
     if target_counter is not None:
         return "counter"
-    e = tables.events.c
-    last = uow.session.execute(
-        select(e.type, e.data)
-        .where(e.centre_id == ticket.centre_id, e.at >= ticket.issued_at,
-               e.ticket_id == ticket.id, e.type.in_(("ticket.transferred", "ticket.requeued")))
-        .order_by(e.id.desc()).limit(1)).first()
+    last = uow.repo.last_move_into_queue(ticket)
     if last is not None and last.type == "ticket.transferred" and (last.data or {}).get("to_service"):
         return "service"
     return None

@@ -280,6 +280,16 @@ class Repository:
             q = q.where(c.id > after)
         return self.session.scalars(q.order_by(c.id).limit(limit)).all()
 
+    def last_move_into_queue(self, ticket: Ticket) -> Any:
+        """The ticket's latest `ticket.transferred` or `ticket.requeued` event as a row (type,
+        data), or None; only the centre's events since the ticket was issued are searched (index)."""
+        e = t.events.c
+        return self.session.execute(
+            select(e.type, e.data)
+            .where(e.centre_id == ticket.centre_id, e.at >= ticket.issued_at,
+                   e.ticket_id == ticket.id, e.type.in_(("ticket.transferred", "ticket.requeued")))
+            .order_by(e.id.desc()).limit(1)).first()
+
     def insert_event(self, event: Event) -> None:
         """Write an event with one prebuilt INSERT: an event never changes once written, so the
         ORM's unit-of-work bookkeeping (most of a flush) buys nothing for it."""
