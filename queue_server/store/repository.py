@@ -166,12 +166,15 @@ class Repository:
     def add(self, obj: Any) -> None:
         self.session.add(obj)
 
+    def _insert(self, name: str, table, obj: Any) -> None:
+        """INSERT `obj`'s columns with the prebuilt statement `name` and set its new id."""
+        values = {c.key: getattr(obj, c.key) for c in table.columns if c.key != "id"}
+        obj.id = self.session.connection().execute(_hot(name), values).inserted_primary_key[0]
+
     def insert_ticket(self, ticket: Ticket) -> None:
         """Write a new ticket with one prebuilt INSERT and keep it in this session as if loaded:
         on the busiest write the ORM's flush costs more than the INSERT itself."""
-        values = {c.key: getattr(ticket, c.key) for c in t.tickets.columns if c.key != "id"}
-        ticket.id = self.session.connection().execute(
-            _hot("insert_ticket"), values).inserted_primary_key[0]
+        self._insert("insert_ticket", t.tickets, ticket)
         make_transient_to_detached(ticket)
         self.session.add(ticket)
 
@@ -293,11 +296,9 @@ class Repository:
     def insert_event(self, event: Event) -> None:
         """Write an event with one prebuilt INSERT: an event never changes once written, so the
         ORM's unit-of-work bookkeeping (most of a flush) buys nothing for it."""
-        values = {c.key: getattr(event, c.key) for c in t.events.columns if c.key != "id"}
-        if values["data"] is None:
-            values["data"] = {}
-        event.id = self.session.connection().execute(
-            _hot("insert_event"), values).inserted_primary_key[0]
+        if event.data is None:
+            event.data = {}
+        self._insert("insert_event", t.events, event)
 
     def last_event_id(self, centre_id: int) -> int:
         """The newest event of the centre (0 before the first): what a state read now includes.

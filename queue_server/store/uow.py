@@ -70,8 +70,7 @@ class UnitOfWork:
     def commit_and_read(self) -> None:
         """Commit, let the next writer in, and go on in a read-only transaction (for what is
         left to do after the changes: answers and messages)."""
-        self.flush()
-        self.session.commit()
+        self.commit()
         if self.write_lock is not None:
             self.write_lock.release()
             self.write_lock = None
