@@ -178,6 +178,13 @@ class LiveServer:
         self.stop()
         return self.start(timeout)
 
+    def worker_pids(self) -> set[int]:
+        """The gunicorn worker processes of the running server (children of its master)."""
+        if self.proc is None:
+            return set()
+        return {int(p) for task in Path(f"/proc/{self.proc.pid}/task").iterdir()
+                for p in (task / "children").read_text().split()}
+
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

@@ -262,9 +262,7 @@ def test_a_state_never_hides_a_call_made_while_the_display_connects(sqlite_db, l
 
 def established_per_process(server: LiveServer) -> dict[int, int]:
     """Open TCP connections to the server's port, per worker process (read from /proc)."""
-    master = server.proc.pid
-    workers = [int(p) for task in Path(f"/proc/{master}/task").iterdir()
-               for p in (task / "children").read_text().split()]
+    workers = server.worker_pids()
     inodes: dict[str, int] = {}
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()

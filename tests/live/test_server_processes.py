@@ -13,11 +13,6 @@ from support import eventually
 pytestmark = pytest.mark.slow
 
 
-def workers_of(master: int) -> set[int]:
-    return {int(p) for task in Path(f"/proc/{master}/task").iterdir()
-            for p in (task / "children").read_text().split()}
-
-
 def jobs_lock_holders(lock_file: Path) -> set[int]:
     """Pids holding an flock on `lock_file`, from /proc/locks (matched by inode)."""
     inode = os.stat(lock_file).st_ino
@@ -34,7 +29,7 @@ def jobs_lock_holders(lock_file: Path) -> set[int]:
 def test_one_process_runs_the_jobs_and_another_takes_over(sqlite_db, live_server):
     server = live_server(sqlite_db, workers=2)
     lock_file = server.data_dir / "run" / "jobs.lock"
-    workers = eventually(lambda: len(workers_of(server.proc.pid)) == 2 and workers_of(server.proc.pid))
+    workers = eventually(lambda: len(server.worker_pids()) == 2 and server.worker_pids())
     assert len(workers) == 2
     holders = eventually(lambda: lock_file.exists() and jobs_lock_holders(lock_file))
     assert len(holders) == 1 and holders <= workers, (holders, workers)
@@ -43,4 +38,4 @@ def test_one_process_runs_the_jobs_and_another_takes_over(sqlite_db, live_server
     os.kill(runner, signal.SIGKILL)
     taken = eventually(lambda: (h := jobs_lock_holders(lock_file)) and runner not in h and h)
     assert taken and len(taken) == 1, taken
-    assert taken <= workers_of(server.proc.pid)  # the other worker, or the one started instead
+    assert taken <= server.worker_pids()  # the other worker, or the one started instead
