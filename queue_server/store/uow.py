@@ -46,7 +46,8 @@ class UnitOfWork:
 
     def __exit__(self, *exc) -> None:
         try:
-            self.session.rollback()
+            # close() ends the transaction with a rollback and forgets every object; a
+            # rollback() first would also expire them all, only for close() to drop them.
             self.session.close()
         finally:
             if self.write_lock is not None:
