@@ -215,14 +215,14 @@ class Agent:
     def stop(self) -> None:
         self._stop.set()
         self._print_queue.put(None)
-        try:
-            self.sio.disconnect()
-        except Exception:  # noqa: BLE001
-            log.debug("socket disconnect failed", exc_info=True)
         # One deadline for all of them (daemon threads: a socket reconnect or a health POST still
         # under way ends with the process), so a stop takes seconds, not 5 s per thread in turn.
+        # The disconnect too: python-socketio waits, without a time limit, for its read loop,
+        # which may be inside one of our handlers.
         deadline = time.monotonic() + 5
-        for thread in self._threads:
+        closer = threading.Thread(target=self._disconnect, name="agent-disconnect", daemon=True)
+        closer.start()
+        for thread in (closer, *self._threads):
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
         for pad in self.keypads:
             pad.stop()
@@ -231,6 +231,12 @@ class Agent:
         self.sender.stop()
         self.http.close()
         self.outbox.close()
+
+    def _disconnect(self) -> None:
+        try:
+            self.sio.disconnect()
+        except Exception:  # noqa: BLE001
+            log.debug("socket disconnect failed", exc_info=True)
 
     def __enter__(self) -> Agent:
         return self.start()
