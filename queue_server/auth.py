@@ -46,10 +46,11 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _cached(key: str, load) -> Principal | None:
+def _cached(key: str, load, *, fresh: bool = False) -> Principal | None:
+    """`load()`'s answer, reused for CACHE_SECONDS; `fresh` skips the reuse (and renews it)."""
     now = time.monotonic()
     with _lock:
-        hit = _cache.get(key)
+        hit = None if fresh else _cache.get(key)
         if hit and hit[0] > now:
             return hit[1]
     value = load()
@@ -63,7 +64,11 @@ def _cached(key: str, load) -> Principal | None:
 def principal_for_token(token: str) -> Principal | None:
     if not token or len(token) > 200:
         return None
-    digest = hash_token(token)
+    return principal_for_digest(hash_token(token))
+
+
+def principal_for_digest(digest: str, *, fresh: bool = False) -> Principal | None:
+    """The device of a token, found by the token's hash (all the server keeps of it)."""
 
     def load() -> Principal | None:
         svc = current_app.extensions["motcua"]
@@ -81,10 +86,10 @@ def principal_for_token(token: str) -> Principal | None:
                 uow.commit()
         return principal
 
-    return _cached("t:" + digest, load)
+    return _cached("t:" + digest, load, fresh=fresh)
 
 
-def principal_for_user(user_id: int) -> Principal | None:
+def principal_for_user(user_id: int, *, fresh: bool = False) -> Principal | None:
     def load() -> Principal | None:
         svc = current_app.extensions["motcua"]
         with svc.uow(read_only=True) as uow:
@@ -94,7 +99,7 @@ def principal_for_user(user_id: int) -> Principal | None:
             return Principal(kind="user", role=user.role, centre_id=user.centre_id,
                              name=user.username, user_id=user.id)
 
-    return _cached(f"u:{user_id}", load)
+    return _cached(f"u:{user_id}", load, fresh=fresh)
 
 
 def bearer_token() -> str | None:

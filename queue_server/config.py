@@ -29,6 +29,7 @@ class Config:
     WORKERS = 1  # server processes on the port (more use more cores; see README "Several processes")
     BACKGROUND_JOBS = True  # closing-time job; tests switch it off and drive it directly
     CLOSE_CHECK_SECONDS = 60
+    SOCKET_RECHECK_SECONDS = 5  # open connections whose token or account was revoked close within
     DB_POOL_SIZE = 20
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -46,7 +47,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
 
 
-_INT_KEYS = {"PORT", "THREADS", "WORKERS", "CLOSE_CHECK_SECONDS", "DB_POOL_SIZE"}
+_INT_KEYS = {"PORT", "THREADS", "WORKERS", "CLOSE_CHECK_SECONDS", "SOCKET_RECHECK_SECONDS",
+             "DB_POOL_SIZE"}
 _BOOL_KEYS = {"BACKGROUND_JOBS", "TESTING", "WTF_CSRF_ENABLED"}
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .auth import DEVICE_COOKIE, principal_for_token, principal_for_user
+from .auth import DEVICE_COOKIE, hash_token, principal_for_digest, principal_for_user
 from .domain.access import Principal
 from .extensions import socketio
 from .service_layer import Message, centre_room
@@ -161,25 +161,39 @@ class Broadcaster:
             log.exception("broadcast of %s failed", event)
 
 
-def _principal_from_handshake(auth):
+def _credential_from_handshake(auth) -> tuple[str, str | int] | None:
+    """What the connecting client proves itself with: ("token", its hash) for a device (the
+    `auth` token, else the page's enrolment cookie), ("user", id) for a staff session."""
     token = auth.get("token") if isinstance(auth, dict) else None
+    if not token and not session.get("user_id"):
+        token = request.cookies.get(DEVICE_COOKIE)
     if token:
-        return principal_for_token(str(token))
+        token = str(token)
+        return ("token", hash_token(token)) if 0 < len(token) <= 200 else None
     if session.get("user_id"):
-        return principal_for_user(session["user_id"])
-    cookie = request.cookies.get(DEVICE_COOKIE)
-    return principal_for_token(cookie) if cookie else None
+        return "user", session["user_id"]
+    return None
 
 
-_clients: dict[str, object] = {}
+def _principal_for(credential: tuple[str, str | int], *, fresh: bool = False) -> Principal | None:
+    kind, value = credential
+    if kind == "token":
+        return principal_for_digest(str(value), fresh=fresh)
+    return principal_for_user(int(value), fresh=fresh)
+
+
+_clients: dict[str, Principal] = {}
+_credentials: dict[str, tuple[str, str | int]] = {}  # sid -> how it logged in (for rechecks)
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    principal = _principal_from_handshake(auth)
+    credential = _credential_from_handshake(auth)
+    principal = _principal_for(credential) if credential else None
     if principal is None:
         raise ConnectionRefusedError("unauthorized: send auth={'token': DEVICE_TOKEN} or log in")
     _clients[request.sid] = principal
+    _credentials[request.sid] = credential
     join_room(centre_room(principal.centre_id))
     if principal.counter_id:
         join_room(f"counter:{principal.counter_id}")
@@ -189,9 +203,58 @@ def on_connect(auth=None):
                                                              [(request.sid, principal)])
 
 
+def disconnect(sid: str) -> None:
+    """Close a client's connection from the server side, and forget it."""
+    try:
+        socketio.server.disconnect(sid, namespace="/")
+    except Exception:
+        log.exception("disconnecting %s failed", sid)
+    _clients.pop(sid, None)
+    _credentials.pop(sid, None)
+
+
+def recheck_connections() -> int:
+    """Close the connections whose login no longer holds as it was: a revoked token, a disabled
+    account, a changed role or counter. The admin's own process closes them at once
+    (admin.live.drop_connections); this catches every other process of the server, and changes
+    made straight in the database. Returns how many were closed."""
+    answers: dict[tuple[str, str | int], Principal | None] = {}
+    dropped = 0
+    for sid, principal in list(_clients.items()):
+        credential = _credentials.get(sid)
+        if credential is None:
+            continue
+        if credential not in answers:
+            answers[credential] = _principal_for(credential, fresh=True)
+        if answers[credential] != principal:
+            log.info("closing the connection of %s: its login no longer holds", principal.actor)
+            disconnect(sid)
+            dropped += 1
+    return dropped
+
+
+def start_rechecks(app, interval: float) -> threading.Thread:
+    """Run `recheck_connections` every `interval` seconds (at least 1) for the life of this
+    process."""
+
+    def run() -> None:
+        while True:
+            time.sleep(max(1.0, interval))
+            try:
+                with app.app_context():
+                    recheck_connections()
+            except Exception:
+                log.exception("connection recheck failed; will retry")
+
+    thread = threading.Thread(target=run, name="motcua-socket-recheck", daemon=True)
+    thread.start()
+    return thread
+
+
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _clients.pop(request.sid, None)
+    _credentials.pop(request.sid, None)
 
 
 @socketio.on("sync")

@@ -36,10 +36,12 @@ class MotCuaServer(BaseApplication):
 
     def load(self):
         from .app import create_app, start_background_jobs
+        from .realtime import start_rechecks
 
         app = create_app(self.app_config)
         if app.config["BACKGROUND_JOBS"]:
             start_background_jobs(app)
+        start_rechecks(app, app.config["SOCKET_RECHECK_SECONDS"])  # every process, its own sockets
         # What start-up built lives as long as the process: leave it out of every collection
         # (a full collection over it stalls every request thread for tens of milliseconds).
         gc.collect()

@@ -7,27 +7,18 @@
   connections now, not when it next reconnects; the 5-second auth cache is cleared too.
 
 `drop_connections` acts on this process's connections (the `_clients` map of
-queue_server.realtime); other server processes refuse the token at its next reconnect or
-request once their own 5-second cache entry expires.
+queue_server.realtime); every server process also rechecks its own connections' logins every
+`SOCKET_RECHECK_SECONDS` (realtime.recheck_connections), so with several processes the others
+close theirs within that time, and refuse the token at its next request once their own
+5-second cache entry expires.
 """
 
 from __future__ import annotations
 
-import logging
-
 from flask import current_app
 
 from .. import auth
-from ..extensions import socketio
 from ..service_layer import Message, centre_room
-
-log = logging.getLogger(__name__)
-
-
-def _clients() -> dict:
-    from .. import realtime
-
-    return realtime._clients
 
 
 def refresh_clients(centre_id: int) -> None:
@@ -40,15 +31,13 @@ def refresh_clients(centre_id: int) -> None:
 
 def drop_connections(*, token_id: int | None = None, user_id: int | None = None) -> int:
     """Forget cached logins and disconnect the sockets of a revoked token or disabled user."""
+    from .. import realtime
+
     auth.clear_cache()
     dropped = 0
-    for sid, principal in list(_clients().items()):
+    for sid, principal in list(realtime._clients.items()):
         if (token_id is not None and principal.token_id == token_id) or \
                 (user_id is not None and principal.user_id == user_id):
-            try:
-                socketio.server.disconnect(sid, namespace="/")
-            except Exception:
-                log.exception("disconnecting %s failed", sid)
-            _clients().pop(sid, None)
+            realtime.disconnect(sid)
             dropped += 1
     return dropped

@@ -125,7 +125,12 @@ window.MotCua = (function () {
     const drawsState = "state" in handlers;
     let held = 0;
     socket.on("connect", () => { if (!drawsState) up(); });
-    socket.on("disconnect", down);
+    socket.on("disconnect", (reason) => {
+      down();
+      // Closed by the server (token revoked, account disabled or changed): the page reloads
+      // and shows what now applies (the enrolment or login page, or the new role).
+      if (reason === "io server disconnect") setTimeout(() => location.reload(), 2000);
+    });
     socket.on("connect_error", down);
     socket.io.on("reconnect_attempt", down);
     socket.on("refresh", () => socket.emit("sync"));  // the set-up changed: fetch the state again

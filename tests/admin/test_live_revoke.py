@@ -4,6 +4,7 @@ Socket.IO connection included; a change saved by the admin reaches an open displ
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 
 import pytest
@@ -102,3 +103,23 @@ def test_open_display_gets_new_service_at_once(server):
         assert state["client"]["role"] == "display"
     finally:
         client.disconnect()
+
+
+def test_a_token_revoked_elsewhere_loses_its_open_connection(server):
+    """Revoked by another server process (here: straight in the database, so this process's
+    admin page never hears of it), the token's open socket is closed by the periodic recheck."""
+    s, csrf = admin_session(server)
+    token, token_id = new_display_token(server, s, csrf, "tv-noi-khac")
+    client = socketio.SimpleClient()
+    client.connect(server.url, auth={"token": token}, transports=["websocket"], wait_timeout=WAIT)
+    receive(client, "state")
+    with sqlite3.connect(server.data_dir / "motcua.db") as db:
+        db.execute("UPDATE device_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE id = ?",
+                   (token_id,))
+    started = time.monotonic()
+    while client.connected and time.monotonic() - started < 12:
+        try:
+            client.receive(timeout=0.2)
+        except (socketio.exceptions.TimeoutError, socketio.exceptions.DisconnectedError):
+            pass
+    assert not client.connected, "a recheck (every 5 s) must close the revoked token's socket"

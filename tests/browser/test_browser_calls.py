@@ -4,6 +4,7 @@ from a server restart by themselves."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -219,3 +220,17 @@ def test_displays_recover_from_a_server_restart(browser, server):
     hall.wait_for_function("document.getElementById('latest-number').textContent === 'A003'")
     assert errors == []
     hall_ctx.close()
+
+
+def test_a_display_whose_token_is_revoked_elsewhere_falls_back_to_enrolment(browser, server):
+    """Revoked outside this process (here: in the database), the display's open connection is
+    closed by the server's recheck and the page reloads into the enrolment page, instead of
+    showing "Mất kết nối" forever or going on showing calls."""
+    ctx, hall, errors = open_display(browser, server)
+    with sqlite3.connect(server.data_dir / "motcua.db") as db:
+        revoked = db.execute("UPDATE device_tokens SET revoked_at = CURRENT_TIMESTAMP "
+                             "WHERE role = 'display'").rowcount
+    assert revoked >= 1
+    hall.wait_for_selector("text=Màn hình này chưa được đăng ký", timeout=20_000)
+    assert errors == []
+    ctx.close()
