@@ -38,6 +38,10 @@ def agent_command(config_path: str, log_level: str) -> None:
     click.echo(f"MotCua agent → {config.server_url} ({len(config.displays)} displays, "
                f"{len(config.keypads)} keypads, printer: {config.printer.url if config.printer else 'none'})")
     try:
-        stop.wait()
+        # Wait in short steps: a SIGTERM the kernel hands to another thread only sets Python's
+        # flag, and its handler runs when this (main) thread next runs Python code. A wait
+        # without a timeout never does, so such an agent ignored SIGTERM until a second signal.
+        while not stop.wait(0.5):
+            pass
     finally:
         agent.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -164,3 +165,35 @@ def test_a_broken_config_file_is_a_clear_error(tmp_path):
         load_config(bad)
     with pytest.raises(AgentConfigError, match="Không đọc được"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_motcua_agent_stops_on_a_sigterm_the_kernel_hands_to_another_thread(server, tmp_path):
+    """A process-directed SIGTERM may be delivered to any thread. Python then runs its handler
+    in the main thread only when that thread next runs Python code: an agent waiting without a
+    timeout ignored it (seen as a stop that never came). Sent here to a worker thread on purpose."""
+    import ctypes
+    import signal
+    import sys
+    import time
+
+    tgkill = getattr(ctypes.CDLL(None, use_errno=True), "tgkill", None)
+    if tgkill is None:
+        pytest.skip("this C library has no tgkill() (glibc >= 2.30) to aim a signal at one thread")
+    (tmp_path / "kiosk.token").write_text("demo-kiosk")
+    config = tmp_path / "agent.toml"
+    config.write_text(f'[server]\nurl = "{server.url}"\ntoken_file = "kiosk.token"\n'
+                      f'[agent]\ndata_dir = "data"\n')
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "motcua"), "agent", "--config",
+                             str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        task = Path(f"/proc/{proc.pid}/task")
+        deadline = time.monotonic() + 20
+        while len(list(task.iterdir())) < 3 and time.monotonic() < deadline:  # threads started
+            time.sleep(0.1)
+        worker = next(int(t.name) for t in task.iterdir() if int(t.name) != proc.pid)
+        assert tgkill(proc.pid, worker, signal.SIGTERM) == 0, ctypes.get_errno()
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
