@@ -59,6 +59,7 @@ class UnitOfWork:
         self._unsaved.extend(events)
 
     def flush(self) -> None:
+        self.repo.save_changes()
         self.session.flush()
         for event in self._unsaved:
             self.repo.insert_event(event)
