@@ -34,7 +34,10 @@ def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", pool_size: int 
         def _begin(conn):
             # Reads run deferred, side by side with a writer (WAL); writes take the lock up front.
             read_only = conn.get_execution_options().get(READ_ONLY, False)
-            conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+            # Straight to the driver: every transaction starts here, and the statement needs
+            # none of SQLAlchemy's execution machinery (events, result handling).
+            conn.connection.driver_connection.execute(
+                "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
