@@ -63,9 +63,8 @@ def wizard(code: str):
     if form is None:
         raise NotFound("Không có mẫu tờ khai này. Hãy chọn lại tại /kiosk/forms.")
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
-        centre = uow.repo.centre(principal.centre_id)
-        centre_name = centre.name if centre else ""
+    with svc.uow(read_only=True) as uow:
+        centre_name = svc.centre(uow, principal.centre_id).name
     config = {
         "form": form.to_dict(),
         "ticket_id": _ticket_arg(),
@@ -116,7 +115,7 @@ def staff_current():
     if response is not None:
         return response
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         counter = uow.repo.counter_of_staff(principal.user_id)
         current = uow.repo.current_at(counter.id) if counter else []
         ticket = current[-1] if current else None

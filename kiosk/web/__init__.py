@@ -121,8 +121,8 @@ PRIORITY_LABELS = {  # the default groups, so English pages show English words
 
 def _kiosk_config(principal: Principal) -> tuple[str, dict]:
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
-        centre = uow.repo.centre(principal.centre_id)
+    with svc.uow(read_only=True) as uow:
+        centre = svc.centre(uow, principal.centre_id)
         settings = settings_of(centre)
         name = centre.name
     groups = [{"code": code, "label": PRIORITY_LABELS[code]() if code in PRIORITY_LABELS else label}
@@ -235,7 +235,7 @@ def hint(screen: str):
 def booking_page():
     """Public: book an appointment at this server's centre, or cancel one."""
     svc = current_app.extensions["motcua"]
-    with svc.uow() as uow:
+    with svc.uow(read_only=True) as uow:
         centre = uow.repo.centre_by_code(current_app.config["CENTRE_CODE"])
         if centre is None:
             raise NotFound(_("Trung tâm chưa được thiết lập."))

@@ -141,9 +141,10 @@ def reset_password(svc: QueueService, principal: Principal, user_id: int, data: 
     check = Checker(data)
     password = check_password(check)
     check.done()
+    password_hash = hash_password(password)  # ~0.1 s: before the writer lock, not inside it
     with svc.uow() as uow:
         user = _load(uow, principal, user_id)
-        user.password_hash = hash_password(password)
+        user.password_hash = password_hash
         user.version = (user.version or 1) + 1
         audit.record(uow, principal, "user.password_reset", f"user:{user.username}",
                      centre_id=principal.centre_id, at=svc.clock())
@@ -155,15 +156,20 @@ def change_own_password(svc: QueueService, principal: Principal, data: dict) -> 
     """Any logged-in person: the current password, then the new one twice."""
     principal = require(principal, "user:staff", "user:manager", "user:admin")
     check = Checker(data)
+    current = str(check.raw("current") or "")
+    # The two password hashes (~0.1 s each) run outside the writer lock.
+    with svc.uow(read_only=True) as uow:
+        user = uow.repo.user(principal.user_id)
+        if user is None or not password_ok(user, current):
+            check.fail("current", "Mật khẩu hiện tại không đúng.")
+    password = check_password(check)
+    if password and password == current:
+        check.fail("password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
+    check.done()
+    password_hash = hash_password(password)
     with svc.uow() as uow:
         user = uow.repo.user(principal.user_id)
-        if user is None or not password_ok(user, str(check.raw("current") or "")):
-            check.fail("current", "Mật khẩu hiện tại không đúng.")
-        password = check_password(check)
-        if password and password == str(check.raw("current") or ""):
-            check.fail("password", "Mật khẩu mới phải khác mật khẩu hiện tại.")
-        check.done()
-        user.password_hash = hash_password(password)
+        user.password_hash = password_hash
         user.version = (user.version or 1) + 1
         audit.record(uow, principal, "user.password_change", f"user:{user.username}",
                      centre_id=principal.centre_id, at=svc.clock())

@@ -101,7 +101,7 @@ def counter_overview(svc: QueueService, principal: Principal, counter_id: int | 
     """What the console draws: choosable counters, the held one and, for the shown counter,
     its current ticket, waiting list (oldest first, capped) and today's counts."""
     with svc.uow(read_only=True) as uow:
-        centre = uow.repo.centre(principal.centre_id)
+        centre = svc.centre(uow, principal.centre_id)
         tz = ZoneInfo(centre.timezone)
         now = svc.clock()
         day = lifecycle.local_day(centre, now)

@@ -62,8 +62,7 @@ def _viewer(*roles: str):
 def _page(template: str, principal: Principal, **extra):
     svc = current_app.extensions["motcua"]
     with svc.uow(read_only=True) as uow:
-        centre = uow.repo.centre(principal.centre_id)
-        name = centre.name if centre else ""
+        name = svc.centre(uow, principal.centre_id).name
     return render_template(template, centre_name=name, strings=display_strings(), **extra)
 
 
@@ -114,8 +113,7 @@ def announcement(number: str, counter: int):
         raise Unauthenticated(_("Cần mã thiết bị màn hình hoặc đăng nhập để nghe thông báo."))
     svc = current_app.extensions["motcua"]
     with svc.uow(read_only=True) as uow:
-        centre = uow.repo.centre(principal.centre_id)
-        template = settings_of(centre).announcement
+        template = settings_of(svc.centre(uow, principal.centre_id)).announcement
     try:
         spoken = spoken_text(template, number, counter)
     except ValueError as exc:

@@ -53,7 +53,9 @@ def login():
             status = 429
         else:
             svc = current_app.extensions["motcua"]
-            with svc.uow() as uow:
+            # Read-only: a password check (scrypt) takes about 0.1 s, far too long to hold the
+            # writer lock every kiosk and counter queues on.
+            with svc.uow(read_only=True) as uow:
                 user = uow.repo.user_by_username(username)
                 ok = user is not None and user.active and password_ok(user, password)
                 user_id = user.id if ok else None

@@ -68,7 +68,7 @@ def config():
         raise Forbidden(_("Không có quyền."))
     svc = current_app.extensions["motcua"]
     with svc.uow(read_only=True) as uow:
-        centre = uow.repo.centre(principal.centre_id)
+        centre = svc.centre(uow, principal.centre_id)
         settings = settings_of(centre)
         if principal.kind == "device":
             counter = uow.repo.counter(principal.counter_id) if principal.counter_id else None

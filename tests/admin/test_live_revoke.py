@@ -59,6 +59,15 @@ def receive(client: socketio.SimpleClient, event: str) -> dict:
             return args[0]
 
 
+def wait_closed(client: socketio.SimpleClient, deadline: float) -> None:
+    """Read (and drop) messages until the server closes the connection or `deadline` passes."""
+    while client.connected and time.monotonic() < deadline:
+        try:
+            client.receive(timeout=0.2)
+        except (socketio.exceptions.TimeoutError, socketio.exceptions.DisconnectedError):
+            pass
+
+
 def test_revoked_token_is_dropped_at_once(server):
     s, csrf = admin_session(server)
     token, token_id = new_display_token(server, s, csrf, "tv-thu-hoi")
@@ -73,11 +82,7 @@ def test_revoked_token_is_dropped_at_once(server):
                allow_redirects=False, timeout=10)
     assert r.status_code == 302
     assert api.get(server.api("/state"), timeout=10).status_code == 401  # no 5-second grace
-    while client.connected and time.monotonic() - started < 5:
-        try:
-            client.receive(timeout=0.2)
-        except (socketio.exceptions.TimeoutError, socketio.exceptions.DisconnectedError):
-            pass
+    wait_closed(client, started + 5)
     assert not client.connected, "the open connection of a revoked token must be closed"
     assert time.monotonic() - started < 5
     again = socketio.SimpleClient()
@@ -116,10 +121,5 @@ def test_a_token_revoked_elsewhere_loses_its_open_connection(server):
     with sqlite3.connect(server.data_dir / "motcua.db") as db:
         db.execute("UPDATE device_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE id = ?",
                    (token_id,))
-    started = time.monotonic()
-    while client.connected and time.monotonic() - started < 12:
-        try:
-            client.receive(timeout=0.2)
-        except (socketio.exceptions.TimeoutError, socketio.exceptions.DisconnectedError):
-            pass
+    wait_closed(client, time.monotonic() + 12)
     assert not client.connected, "a recheck (every 5 s) must close the revoked token's socket"
