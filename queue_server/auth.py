@@ -61,10 +61,17 @@ def _cached(key: str, load, *, fresh: bool = False) -> Principal | None:
     return value
 
 
-def principal_for_token(token: str) -> Principal | None:
+def token_digest(token: str) -> str | None:
+    """What the server keeps of a presented token (its hash), or None for one that cannot be
+    valid (empty, or longer than any token it issues)."""
     if not token or len(token) > 200:
         return None
-    return principal_for_digest(hash_token(token))
+    return hash_token(token)
+
+
+def principal_for_token(token: str) -> Principal | None:
+    digest = token_digest(token)
+    return principal_for_digest(digest) if digest else None
 
 
 def principal_for_digest(digest: str, *, fresh: bool = False) -> Principal | None:

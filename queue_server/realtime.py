@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .auth import DEVICE_COOKIE, hash_token, principal_for_digest, principal_for_user
+from .auth import DEVICE_COOKIE, principal_for_digest, principal_for_user, token_digest
 from .domain.access import Principal
 from .extensions import socketio
 from .service_layer import Message, centre_room
@@ -168,8 +168,8 @@ def _credential_from_handshake(auth) -> tuple[str, str | int] | None:
     if not token and not session.get("user_id"):
         token = request.cookies.get(DEVICE_COOKIE)
     if token:
-        token = str(token)
-        return ("token", hash_token(token)) if 0 < len(token) <= 200 else None
+        digest = token_digest(str(token))
+        return ("token", digest) if digest else None
     if session.get("user_id"):
         return "user", session["user_id"]
     return None
