@@ -233,7 +233,6 @@ class QueueService:
         # The session's identity map holds objects weakly: keep what this transaction changed
         # alive, so the messages below find its tickets there instead of loading them again.
         changed = [*uow.session.dirty, *uow.session.new]
-        uow.flush()
         slot = self._in_order.slot()
         messages: list[Message] = []
         try:
