@@ -161,7 +161,10 @@ class Broadcaster:
             log.exception("broadcast of %s failed", event)
 
 
-def _credential_from_handshake(auth) -> tuple[str, str | int] | None:
+Credential = tuple[str, str | int]  # ("token", its hash) or ("user", id)
+
+
+def _credential_from_handshake(auth) -> Credential | None:
     """What the connecting client proves itself with: ("token", its hash) for a device (the
     `auth` token, else the page's enrolment cookie), ("user", id) for a staff session."""
     token = auth.get("token") if isinstance(auth, dict) else None
@@ -175,15 +178,22 @@ def _credential_from_handshake(auth) -> tuple[str, str | int] | None:
     return None
 
 
-def _principal_for(credential: tuple[str, str | int], *, fresh: bool = False) -> Principal | None:
+def _principal_for(credential: Credential, *, fresh: bool = False) -> Principal | None:
     kind, value = credential
     if kind == "token":
         return principal_for_digest(str(value), fresh=fresh)
     return principal_for_user(int(value), fresh=fresh)
 
 
-_clients: dict[str, Principal] = {}
-_credentials: dict[str, tuple[str, str | int]] = {}  # sid -> how it logged in (for rechecks)
+@dataclass(frozen=True)
+class Connection:
+    """Who an open Socket.IO connection is, and the login it proved that with (rechecked)."""
+
+    principal: Principal
+    credential: Credential
+
+
+_clients: dict[str, Connection] = {}  # sid -> this process's open connections
 
 
 @socketio.on("connect")
@@ -192,8 +202,7 @@ def on_connect(auth=None):
     principal = _principal_for(credential) if credential else None
     if principal is None:
         raise ConnectionRefusedError("unauthorized: send auth={'token': DEVICE_TOKEN} or log in")
-    _clients[request.sid] = principal
-    _credentials[request.sid] = credential
+    _clients[request.sid] = Connection(principal, credential)
     join_room(centre_room(principal.centre_id))
     if principal.counter_id:
         join_room(f"counter:{principal.counter_id}")
@@ -203,14 +212,21 @@ def on_connect(auth=None):
                                                              [(request.sid, principal)])
 
 
-def disconnect(sid: str) -> None:
-    """Close a client's connection from the server side, and forget it."""
-    try:
-        socketio.server.disconnect(sid, namespace="/")
-    except Exception:
-        log.exception("disconnecting %s failed", sid)
-    _clients.pop(sid, None)
-    _credentials.pop(sid, None)
+def close_connections(should_close: Callable[[Connection], bool]) -> int:
+    """Close, from the server side, this process's connections `should_close` picks, and forget
+    them. Returns how many were closed."""
+    closed = 0
+    for sid, connection in list(_clients.items()):
+        if not should_close(connection):
+            continue
+        log.info("closing the connection of %s", connection.principal.actor)
+        try:
+            socketio.server.disconnect(sid, namespace="/")
+        except Exception:
+            log.exception("disconnecting %s failed", sid)
+        _clients.pop(sid, None)
+        closed += 1
+    return closed
 
 
 def recheck_connections() -> int:
@@ -218,19 +234,14 @@ def recheck_connections() -> int:
     account, a changed role or counter. The admin's own process closes them at once
     (admin.live.drop_connections); this catches every other process of the server, and changes
     made straight in the database. Returns how many were closed."""
-    answers: dict[tuple[str, str | int], Principal | None] = {}
-    dropped = 0
-    for sid, principal in list(_clients.items()):
-        credential = _credentials.get(sid)
-        if credential is None:
-            continue
-        if credential not in answers:
-            answers[credential] = _principal_for(credential, fresh=True)
-        if answers[credential] != principal:
-            log.info("closing the connection of %s: its login no longer holds", principal.actor)
-            disconnect(sid)
-            dropped += 1
-    return dropped
+    answers: dict[Credential, Principal | None] = {}
+
+    def login_changed(connection: Connection) -> bool:
+        if connection.credential not in answers:
+            answers[connection.credential] = _principal_for(connection.credential, fresh=True)
+        return answers[connection.credential] != connection.principal
+
+    return close_connections(login_changed)
 
 
 def start_rechecks(app, interval: float) -> threading.Thread:
@@ -254,14 +265,14 @@ def start_rechecks(app, interval: float) -> threading.Thread:
 @socketio.on("disconnect")
 def on_disconnect(*_args):
     _clients.pop(request.sid, None)
-    _credentials.pop(request.sid, None)
 
 
 @socketio.on("sync")
 def on_sync(_data=None):
     """A client that suspects it missed something asks for the whole state again."""
-    principal = _clients.get(request.sid)
-    if principal is None:
+    connection = _clients.get(request.sid)
+    if connection is None:
         return
+    principal = connection.principal
     current_app.extensions["motcua_broadcaster"].send_state(principal.centre_id,
                                                              [(request.sid, principal)])

@@ -34,10 +34,6 @@ def drop_connections(*, token_id: int | None = None, user_id: int | None = None)
     from .. import realtime
 
     auth.clear_cache()
-    dropped = 0
-    for sid, principal in list(realtime._clients.items()):
-        if (token_id is not None and principal.token_id == token_id) or \
-                (user_id is not None and principal.user_id == user_id):
-            realtime.disconnect(sid)
-            dropped += 1
-    return dropped
+    return realtime.close_connections(lambda connection: (
+        (token_id is not None and connection.principal.token_id == token_id)
+        or (user_id is not None and connection.principal.user_id == user_id)))
